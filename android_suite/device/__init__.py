@@ -1,0 +1,1 @@
+"""The device layer: the only package that talks adb (through adbutils)."""

@@ -1,0 +1,152 @@
+"""Contracts between the parts of a virtual handset.
+
+The adb endpoint (``adbd/``) serves a :class:`HandsetEndpoint`; the shell
+interpreter (``shell/``) runs commands against :class:`HandsetServices`; the
+filesystem (``vfs.py``) and the kernel backend sit underneath. Each side
+depends on these Protocols only, so the modelled kernel can later be swapped
+for a real one under QEMU without touching the wire protocol code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# st_mode type bits, as sync STAT/DENT report them.
+S_IFDIR = 0o040000
+S_IFREG = 0o100000
+S_IFLNK = 0o120000
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What sync STAT and LIST report: full st_mode (type bits + permissions)."""
+
+    mode: int
+    size: int
+    mtime: int
+
+
+class FsError(Exception):
+    """A filesystem operation failed; ``message`` reads like the device's own.
+
+    Attributes:
+        errno_name: "ENOENT", "EISDIR", "ENOTDIR", "EACCES", "EROFS", ...
+    """
+
+    def __init__(self, errno_name: str, message: str) -> None:
+        self.errno_name = errno_name
+        self.message = message
+        super().__init__(message)
+
+
+class FileSystem(Protocol):
+    """The handset's files, as sync and the shell see them."""
+
+    def stat(self, path: str) -> FileStat | None:
+        """lstat semantics; None when the path does not exist."""
+        ...
+
+    def listdir(self, path: str) -> list[tuple[str, FileStat]]:
+        """Entries of a directory (no "." or ".."); raises FsError."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """Whole content of a file (dynamic files are rendered now); raises FsError."""
+        ...
+
+    def write(self, path: str, data: bytes, mode: int = 0o644, mtime: int | None = None) -> None:
+        """Create or replace a file; raises FsError (read-only, no parent, ...)."""
+        ...
+
+
+class ShellIO(Protocol):
+    """Where a running command writes, and where it reads stdin from."""
+
+    async def write_out(self, data: bytes) -> None: ...
+
+    async def write_err(self, data: bytes) -> None: ...
+
+    async def read_stdin(self, n: int = 65536) -> bytes:
+        """Up to n bytes of stdin; b"" at end of input."""
+        ...
+
+
+class Shell(Protocol):
+    """Runs a command line (``sh -c`` semantics) and returns its exit status."""
+
+    async def run(self, command: str, io: ShellIO) -> int: ...
+
+
+# A device-local TCP connection (the target of adb's ``tcp:PORT`` service).
+TcpOpener = Callable[[int], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None]]
+
+
+@dataclass
+class Faults:
+    """Endpoint-level fault switches, flipped by the control API in tests.
+
+    Attributes:
+        hang: accept nothing new and answer no stream until cleared (a hung adbd).
+        delay_s: extra delay before every message the device sends (a slow link).
+        garble: corrupt shell stdout (flip bytes), as a failing USB link does.
+        refuse: close every new TCP connection at once (adbd not running).
+    """
+
+    hang: bool = False
+    delay_s: float = 0.0
+    garble: bool = False
+    refuse: bool = False
+
+
+@dataclass
+class BootState:
+    """What changes across a reboot."""
+
+    boot_id: str
+    booted_at: float  # time.monotonic() when the boot started
+    boot_seconds: float = 2.0  # sys.boot_completed stays 0 this long after boot
+    mode: str = "android"  # "android" | "bootloader" | "off"
+
+
+class HandsetEndpoint(Protocol):
+    """What the adb endpoint needs from a handset."""
+
+    @property
+    def banner(self) -> bytes:
+        """CNXN payload: ``device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=shell_v2,cmd``."""
+        ...
+
+    @property
+    def fs(self) -> FileSystem: ...
+
+    @property
+    def shell(self) -> Shell: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    async def open_tcp(self, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        """Connect to a device-local TCP port; None if nothing listens there."""
+        ...
+
+    def register_connection(self, closer: Callable[[], None]) -> Callable[[], None]:
+        """Track a live adb connection so a drop/reboot can close it.
+
+        Returns a function that unregisters it (call it when the connection ends).
+        """
+        ...
+
+    def request_reboot(self, target: str = "") -> None:
+        """Reboot ("" = Android, "bootloader" = fastboot mode); drops connections."""
+        ...
+
+
+@dataclass
+class ServiceLog:
+    """What the handset saw: handy for tests that check what the suite sent."""
+
+    shell_commands: list[str] = field(default_factory=list)
+    unknown_commands: list[str] = field(default_factory=list)

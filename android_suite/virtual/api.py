@@ -150,3 +150,21 @@ class ServiceLog:
 
     shell_commands: list[str] = field(default_factory=list)
     unknown_commands: list[str] = field(default_factory=list)
+
+
+class FastbootTarget(Protocol):
+    """What the fastboot endpoint needs from a handset.
+
+    ``bootloader`` is a :class:`android_suite.virtual.bootloader.Bootloader`
+    (partitions, A/B slots, getvar table); it outlives reboots.
+    """
+
+    @property
+    def bootloader(self) -> object: ...
+
+    @property
+    def in_bootloader(self) -> bool:
+        """True while the handset sits in fastboot mode (the only time fastboot answers)."""
+        ...
+
+    def request_reboot(self, target: str = "") -> None: ...

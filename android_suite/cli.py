@@ -1,0 +1,76 @@
+"""``android-suite``: the command line. Thin: parsing here, work elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from android_suite.errors import SuiteError
+from android_suite.options import DEFAULT_PROFILES, add_device_options, port_number
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="android-suite",
+        description="A/B evidence on kcompressd and other reclaim changes, on phones or virtual handsets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("devices", help="list every device the adb server sees, with its DeviceInfo")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--serial", default=None, help="only this device (default: all; $ANDROID_SERIAL is ignored here)")
+    p.add_argument("--adb-port", type=port_number, default=None, help="adb server port (default 5037 or env)")
+    p.set_defaults(handler=_lazy("android_suite.commands.devices", "run"))
+
+    v = sub.add_parser("virtual", help="start, list and stop virtual handsets")
+    vsub = v.add_subparsers(dest="virtual_command", required=True, metavar="ACTION")
+    up = vsub.add_parser("up", help="start virtual handsets in the background and adb-connect them")
+    up.add_argument("--profile", action="append", default=None,
+                    help=f"profile name or TOML file (repeatable; default: {', '.join(DEFAULT_PROFILES)})")
+    up.add_argument("--count", type=int, default=1, help="handsets per profile (default 1)")
+    up.add_argument("--adb-port", type=port_number, default=None, help="adb server to connect them to")
+    up.add_argument("--no-shell-v2", action="store_true", help="emulate an old adbd without shell_v2")
+    up.set_defaults(handler=_lazy("android_suite.commands.virtual", "up"))
+    down = vsub.add_parser("down", help="disconnect and stop every virtual handset started by 'up'")
+    down.add_argument("--adb-port", type=port_number, default=None)
+    down.set_defaults(handler=_lazy("android_suite.commands.virtual", "down"))
+    status = vsub.add_parser("status", help="list running virtual handsets")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_lazy("android_suite.commands.virtual", "status"))
+
+    d = sub.add_parser("demo", help="the main job: bring up handsets and run the A/B job on them")
+    add_device_options(d.add_argument)
+    d.add_argument("--out", default="out/demo", help="where results and the report go (default out/demo)")
+    d.set_defaults(handler=_lazy("android_suite.commands.demo", "run"))
+    return parser
+
+
+def _lazy(module: str, func: str) -> Handler:
+    """Import a command's module only when it runs: keeps `--help` fast and adbutils unloaded."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        fn: Handler = getattr(importlib.import_module(module), func)
+        return fn(args)
+
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)  # type: ignore[no-any-return]
+    except SuiteError as exc:
+        print(f"android-suite: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("android-suite: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""pytest plugin (entry point ``pytest11``): options, markers and handset fixtures.
+
+Thin on purpose: the decisions live in :mod:`android_suite.session`. Heavy
+modules (the device layer and adbutils) are imported lazily, after
+``pytest_configure`` has pointed ``ANDROID_ADB_SERVER_PORT`` at the session's
+private adb server: adbutils builds its default client at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from android_suite.options import DEFAULT_PROFILES, add_device_options, resolve_adb_port, resolve_serial
+from android_suite.session import HandsetSession, Target, free_port
+
+if TYPE_CHECKING:
+    from android_suite.device.device import Device
+
+SESSION_KEY = pytest.StashKey[HandsetSession]()
+STARTED_KEY = pytest.StashKey[list[Target]]()
+OLD_PORT_KEY = pytest.StashKey[str | None]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("android_suite", "android_suite handsets")
+    add_device_options(group.addoption, dest_prefix="android_suite_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "virtual_only: needs a virtual handset's fault controls")
+    serial = resolve_serial(config.getoption("android_suite_serial"))
+    profiles = tuple(config.getoption("android_suite_virtual_profiles") or DEFAULT_PROFILES)
+    if serial is None:
+        # Private adb server for this session; set before anything imports adbutils.
+        port = config.getoption("android_suite_adb_port") or free_port()
+        config.stash[OLD_PORT_KEY] = os.environ.get("ANDROID_ADB_SERVER_PORT")
+        os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
+    else:
+        port = resolve_adb_port(config.getoption("android_suite_adb_port"))
+    config.stash[SESSION_KEY] = HandsetSession(serial=serial, adb_port=port, profiles=profiles)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is not None:
+        session.stop()
+    if OLD_PORT_KEY in config.stash:
+        old = config.stash[OLD_PORT_KEY]
+        if old is None:
+            os.environ.pop("ANDROID_ADB_SERVER_PORT", None)
+        else:
+            os.environ["ANDROID_ADB_SERVER_PORT"] = old
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test instance per handset: the profiles (virtual) or the phone's serial."""
+    if "handset" not in metafunc.fixturenames:
+        return
+    session = metafunc.config.stash[SESSION_KEY]
+    ids = [session.serial] if session.serial else [f"{p}-{i}" for i, p in enumerate(session.profiles)]
+    metafunc.parametrize("handset", ids, indirect=True, ids=ids, scope="session")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    session = item.config.stash[SESSION_KEY]
+    if item.get_closest_marker("virtual_only") and not session.is_virtual:
+        pytest.skip("needs virtual-handset fault controls; this run uses a phone")
+
+
+@pytest.fixture(scope="session")
+def handset_session(pytestconfig: pytest.Config) -> Iterator[HandsetSession]:
+    """The adb server and handsets of this run, started on first use."""
+    session = pytestconfig.stash[SESSION_KEY]
+    if STARTED_KEY not in pytestconfig.stash:
+        pytestconfig.stash[STARTED_KEY] = session.start()
+    yield session
+
+
+@pytest.fixture(scope="session")
+def handset(request: pytest.FixtureRequest, handset_session: HandsetSession) -> Target:
+    """One handset under test (parametrised over every selected handset)."""
+    wanted: Any = request.param
+    for target in handset_session.targets:
+        if wanted in (target.name, target.serial):
+            return target
+    raise pytest.UsageError(f"no handset {wanted!r}; have {[t.name for t in handset_session.targets]}")
+
+
+@pytest.fixture
+def device(handset: Target, handset_session: HandsetSession) -> Iterator[Device]:
+    """A :class:`~android_suite.device.device.Device` for ``handset``.
+
+    On virtual handsets, faults a test injected are cleared afterwards and the
+    handset is waited back to the ``device`` state, so one test's drop or
+    reboot cannot fail the next one.
+    """
+    from android_suite.device.adb import AdbTransport
+    from android_suite.device.device import Device
+
+    yield Device(AdbTransport(handset.serial, port=handset_session.adb_port))
+    if handset.control is not None and handset.virtual is not None and handset_session.server is not None:
+        handset.control.clear_faults(handset.virtual.name)
+        handset_session.server.connect(handset.serial)
+        handset_session.server.wait_for_state(handset.serial, "device", timeout=30.0)

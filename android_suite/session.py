@@ -1,0 +1,111 @@
+"""Bring up what a run needs (adb server, handsets) and tear it down.
+
+Shared by the pytest plugin and the CLI so that "which handsets, on which adb
+server" is decided in one place:
+
+- a phone (``--serial`` / ``$ANDROID_SERIAL``): the user's adb server is used
+  as it is, never started or killed by us;
+- no phone: a private adb server on a free port plus a virtual-handset
+  process, both stopped at the end, whatever happened in between.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from android_suite.options import DEFAULT_PROFILES
+from android_suite.virtual.control import ControlClient
+from android_suite.virtual.manager import Fleet, VirtualHandsetRef, start_fleet, stop_fleet
+
+if TYPE_CHECKING:
+    from android_suite.device.server import AdbServer
+
+
+@dataclass(frozen=True)
+class Target:
+    """One handset under test."""
+
+    serial: str
+    name: str  # a profile-derived name for virtual handsets, the serial for phones
+    kind: str  # "physical" | "virtual-sim"
+    virtual: VirtualHandsetRef | None = None
+    control: ControlClient | None = None
+
+
+def free_port() -> int:
+    """A currently free loopback TCP port outside adb's emulator probe range (5555-5585)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if not 5554 <= port <= 5586:
+            return port
+
+
+@dataclass
+class HandsetSession:
+    """Owns the adb server and virtual handsets of one run.
+
+    Args:
+        serial: a phone's serial, or None for virtual handsets.
+        adb_port: the adb server port (required for a phone; for virtual
+            handsets a private server is started on it, or on a free port).
+        profiles: virtual-handset profiles, one handset each.
+        state_dir: where the virtual-handset process leaves its state and log.
+        no_shell_v2: start virtual handsets that advertise no shell_v2.
+    """
+
+    serial: str | None
+    adb_port: int | None = None
+    profiles: tuple[str, ...] = DEFAULT_PROFILES
+    state_dir: Path | None = None
+    no_shell_v2: bool = False
+    targets: list[Target] = field(default_factory=list)
+    _fleet: Fleet | None = None
+    server: AdbServer | None = None
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.serial is None
+
+    def start(self) -> list[Target]:
+        # Imported here: the device layer pulls in adbutils, which reads
+        # ANDROID_ADB_SERVER_PORT at import time; callers set it first.
+        from android_suite.device.server import AdbServer
+
+        if not self.is_virtual:
+            assert self.serial is not None
+            self.server = AdbServer(port=self.adb_port)
+            self.targets = [Target(serial=self.serial, name=self.serial, kind="physical")]
+            return self.targets
+        server = AdbServer(port=self.adb_port or free_port())
+        self.adb_port = server.port
+        server.start()
+        self.server = server
+        try:
+            state_dir = self.state_dir or Path(tempfile.mkdtemp(prefix="android_suite-virtual-"))
+            self._fleet = start_fleet(list(self.profiles), state_dir, no_shell_v2=self.no_shell_v2)
+            for ref in self._fleet.handsets:
+                server.connect(ref.serial)
+            for ref in self._fleet.handsets:
+                server.wait_for_state(ref.serial, "device", timeout=20.0)
+                self.targets.append(
+                    Target(ref.serial, ref.name, "virtual-sim", virtual=ref, control=self._fleet.control)
+                )
+        except BaseException:
+            self.stop()
+            raise
+        return self.targets
+
+    def stop(self) -> None:
+        """Stop what we started; never raises, safe to call twice."""
+        if self._fleet is not None:
+            stop_fleet(self._fleet)
+            self._fleet = None
+        if self.is_virtual and self.server is not None:
+            self.server.stop()
+            self.server = None

@@ -1,0 +1,1 @@
+pytest_plugins: list[str] = []  # the android_suite plugin is loaded through its pytest11 entry point

@@ -116,7 +116,15 @@ class HandsetEndpoint(Protocol):
 
     @property
     def banner(self) -> bytes:
-        """CNXN payload: ``device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=shell_v2,cmd``."""
+        """The CNXN payload.
+
+        ``device::ro.product.name=..;ro.product.model=..;ro.product.device=..;features=shell_v2,cmd``
+        """
+        ...
+
+    @property
+    def accepts_adb(self) -> bool:
+        """False while the handset is off or in the bootloader (no adbd runs then)."""
         ...
 
     @property

@@ -10,6 +10,7 @@ imports nothing of the handset itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -150,18 +151,14 @@ def list_fleets(state_dir: Path | None = None) -> list[Fleet]:
 
 def stop_fleet(fleet: Fleet, timeout: float = 10.0) -> None:
     """Ask the process to stop; kill it if it does not within ``timeout``. Never raises."""
-    try:
+    with contextlib.suppress(ControlError):
         fleet.control.shutdown()
-    except ControlError:
-        pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _alive(fleet.pid):
         time.sleep(0.05)  # polling a pid we do not parent: no wait() available
     if _alive(fleet.pid):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(fleet.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     fleet.state_file.unlink(missing_ok=True)
 
 

@@ -160,6 +160,10 @@ class StubHandset:
         self.reboots: list[str] = []
 
     @property
+    def accepts_adb(self) -> bool:
+        return True
+
+    @property
     def banner(self) -> bytes:
         props = "ro.product.name=stub;ro.product.model=StubPhone;ro.product.device=stub;"
         return f"device:{self.serial}:{props}features={','.join(self.features)}".encode()

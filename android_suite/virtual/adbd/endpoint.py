@@ -79,8 +79,9 @@ class AdbEndpoint:
         return len(self._connections)
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.handset.faults.refuse:
-            # adbd not running: the host sees the connection reset straight away.
+        # While the handset is off or in the bootloader no adbd runs; with the
+        # refuse fault it is as if adbd died. Either way the host sees a reset.
+        if self.handset.faults.refuse or not self.handset.accepts_adb:
             writer.transport.abort()
             return
         task = asyncio.current_task()

@@ -89,11 +89,19 @@ class VirtualHandset:
         self.off_seconds = off_seconds
         self._clock = clock
         self._rng = random.Random(seed)
-        self._base_props = {**self.profile.props, "ro.serialno": name, "ro.boot.serialno": name}
+        self._kernel = kernel if kernel is not None else StaticKernel(self.profile, clock)
+        # ro.android_suite.kind tags every number read from this handset as
+        # coming from a test double (DeviceInfo.kind); the kernel backend
+        # decides the value (a modelled kernel, or a real one under QEMU).
+        self._base_props = {
+            **self.profile.props,
+            "ro.serialno": name,
+            "ro.boot.serialno": name,
+            "ro.android_suite.kind": self.kernel.kind,
+        }
         self._props = PropertyStore(self._base_props)
         self._props.define_dynamic("sys.boot_completed", lambda: "1" if self.boot_completed else "")
         self._props.define_dynamic("dev.bootcomplete", lambda: "1" if self.boot_completed else "")
-        self._kernel = kernel if kernel is not None else StaticKernel(self.profile, clock)
         self._connections: dict[int, Callable[[], None]] = {}
         self._next_conn = 0
         self._listeners: dict[int, TcpHandler] = {}

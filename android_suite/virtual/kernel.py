@@ -55,6 +55,10 @@ class Knob:
 class KernelBackend(Protocol):
     """What the handset needs from a kernel, whichever kind it is."""
 
+    #: how results from this kernel are labelled: "virtual-sim" (a model) or
+    #: "virtual-qemu" (a real kernel under QEMU); surfaces as DeviceInfo.kind.
+    kind: str
+
     def files(self) -> Mapping[str, Renderer]:
         """Read-only files (absolute paths under /proc and /sys) and their renderers."""
         ...
@@ -81,6 +85,8 @@ class StaticKernel:
         profile: the handset profile (kernel identity, CPUs, RAM, zram).
         clock: the handset's monotonic clock (same one as ``BootState.booted_at``).
     """
+
+    kind = "virtual-sim"
 
     def __init__(self, profile: Profile, clock: Callable[[], float] = time.monotonic) -> None:
         self._profile = profile

@@ -1,0 +1,161 @@
+"""A strict, scripted :class:`Transport` for unit tests.
+
+Every operation must be scripted in advance; anything else fails loudly with
+the list of what *was* expected, so a test cannot pass by accident because a
+fake quietly answered "". Replies are consumed in order, per command, and
+:meth:`FakeTransport.assert_all_consumed` (call it at teardown) catches
+scripted replies the code under test never asked for.
+
+No adbutils here: the fake stands in for ``device/adb.py``, not beside it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from android_suite.device.transport import ShellResult
+
+
+class UnexpectedCall(AssertionError):
+    """The code under test did something the test did not script."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recorded operation: ``op`` is "run", "push", "pull", "reboot" or "state"."""
+
+    op: str
+    args: tuple[str, ...]
+
+
+_Reply = ShellResult | BaseException | str | bytes | None
+
+
+class FakeTransport:
+    """Scripted transport. See the module docstring."""
+
+    def __init__(self, serial: str = "FAKE0001", *, features: Iterable[str] = ("shell_v2", "cmd")) -> None:
+        self._serial = serial
+        self._features = frozenset(features)
+        self._replies: dict[tuple[str, ...], deque[_Reply]] = {}
+        self.calls: list[Call] = []
+
+    @property
+    def serial(self) -> str:
+        return self._serial
+
+    # -- scripting -----------------------------------------------------------------
+
+    def _add(self, key: tuple[str, ...], reply: _Reply) -> None:
+        self._replies.setdefault(key, deque()).append(reply)
+
+    def expect(
+        self,
+        argv: Sequence[str],
+        stdout: str = "",
+        *,
+        exit_code: int = 0,
+        stderr: str = "",
+        raises: BaseException | None = None,
+        times: int = 1,
+    ) -> FakeTransport:
+        """Script ``times`` replies to ``run(argv)``: a result, or ``raises``."""
+        key = ("run", *argv)
+        for _ in range(times):
+            v2 = "shell_v2" in self._features
+            reply: _Reply = raises or ShellResult(
+                tuple(argv), exit_code, stdout, stderr if v2 else "", 0.0, v2
+            )
+            self._add(key, reply)
+        return self
+
+    def expect_state(self, *states: str | BaseException) -> FakeTransport:
+        """Script successive replies to ``state()``."""
+        for s in states:
+            self._add(("state",), s)
+        return self
+
+    def expect_reboot(self, target: str = "", raises: BaseException | None = None) -> FakeTransport:
+        """Script one ``reboot(target)``."""
+        self._add(("reboot", target), raises)
+        return self
+
+    def expect_push(self, remote: str, raises: BaseException | None = None) -> FakeTransport:
+        """Script one ``push(..., remote)``; it reports the local file's size."""
+        self._add(("push", remote), raises)
+        return self
+
+    def expect_pull(self, remote: str, content: bytes | BaseException) -> FakeTransport:
+        """Script one ``pull(remote, ...)`` that writes ``content`` locally."""
+        self._add(("pull", remote), content)
+        return self
+
+    def assert_all_consumed(self) -> None:
+        """Fail if any scripted reply was never used."""
+        left = {shlex.join(k): len(q) for k, q in self._replies.items() if q}
+        if left:
+            raise AssertionError(f"scripted but never called: {left}")
+
+    # -- Transport -------------------------------------------------------------------
+
+    def _take(self, key: tuple[str, ...]) -> _Reply:
+        self.calls.append(Call(key[0], key[1:]))
+        queue = self._replies.get(key)
+        if not queue:
+            expected = sorted(shlex.join(k) for k, q in self._replies.items() if q)
+            raise UnexpectedCall(f"unscripted {shlex.join(key)!r}; still expected: {expected or 'nothing'}")
+        reply = queue.popleft()
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
+
+    def run(self, argv: Sequence[str], timeout: float) -> ShellResult:
+        if isinstance(argv, str):
+            raise TypeError("argv must be a list of words, not a shell string")
+        reply = self._take(("run", *argv))
+        assert isinstance(reply, ShellResult)
+        return reply
+
+    def push(self, local: Path, remote: str, timeout: float) -> int:
+        self._take(("push", remote))
+        return Path(local).stat().st_size
+
+    def pull(self, remote: str, local: Path, timeout: float) -> int:
+        content = self._take(("pull", remote))
+        assert isinstance(content, bytes)
+        Path(local).write_bytes(content)
+        return len(content)
+
+    def reboot(self, target: str, timeout: float) -> None:
+        self._take(("reboot", target))
+
+    def features(self) -> frozenset[str]:
+        return self._features
+
+    def state(self, timeout: float) -> str:
+        reply = self._take(("state",))
+        assert isinstance(reply, str)
+        return reply
+
+
+class FakeClock:
+    """A monotonic clock that moves only when the code under test sleeps.
+
+    Pass ``Poller(clock=clock, sleep=clock.sleep)`` so waits run instantly
+    and tests can assert how long the code *would* have waited.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(seconds, 0.001)  # never stand still, or a buggy loop would spin forever

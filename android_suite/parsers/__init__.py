@@ -1,0 +1,1 @@
+"""Pure parsers: device text in, dataclasses out. No I/O, golden-file tested."""

@@ -28,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("virtual", help="start, list and stop virtual handsets")
     vsub = v.add_subparsers(dest="virtual_command", required=True, metavar="ACTION")
     up = vsub.add_parser("up", help="start virtual handsets in the background and adb-connect them")
-    up.add_argument("--profile", action="append", default=None,
-                    help=f"profile name or TOML file (repeatable; default: {', '.join(DEFAULT_PROFILES)})")
+    up.add_argument(
+        "--profile",
+        action="append",
+        default=None,
+        help=f"profile name or TOML file (repeatable; default: {', '.join(DEFAULT_PROFILES)})",
+    )
     up.add_argument("--count", type=int, default=1, help="handsets per profile (default 1)")
     up.add_argument("--adb-port", type=port_number, default=None, help="adb server to connect them to")
     up.add_argument("--no-shell-v2", action="store_true", help="emulate an old adbd without shell_v2")

@@ -43,8 +43,7 @@ def add_device_options(add: AddOption, *, dest_prefix: str = "") -> None:
         "--serial",
         dest=f"{dest_prefix}serial",
         default=None,
-        help="adb serial of the phone to use (default: $ANDROID_SERIAL; "
-        "without either, virtual handsets are started)",
+        help="adb serial of the phone to use (default: $ANDROID_SERIAL; without either, virtual handsets are started)",
     )
     add(
         "--adb-port",

@@ -57,10 +57,14 @@ def main() -> int:
 
         ours = timed(lambda: device.shell(["true"]))
         bare = timed(lambda: raw.shell2("true", v2=True, timeout=10))
-        print(f"shell round trip, device layer : median {statistics.median(ours):7.2f} ms   "
-              f"p99 {percentile(ours, 99):7.2f} ms   ({args.calls} calls)")
-        print(f"shell round trip, bare adbutils: median {statistics.median(bare):7.2f} ms   "
-              f"p99 {percentile(bare, 99):7.2f} ms")
+        print(
+            f"shell round trip, device layer : median {statistics.median(ours):7.2f} ms   "
+            f"p99 {percentile(ours, 99):7.2f} ms   ({args.calls} calls)"
+        )
+        print(
+            f"shell round trip, bare adbutils: median {statistics.median(bare):7.2f} ms   "
+            f"p99 {percentile(bare, 99):7.2f} ms"
+        )
         print(f"device layer / adbutils (median): {statistics.median(ours) / statistics.median(bare):.2f}x")
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -76,8 +80,10 @@ def main() -> int:
             device.pull("/data/local/tmp/bench.bin", pulled, timeout=120)
             pull_rate = args.push_mb / (time.perf_counter() - t0)
             device.shell(["rm", "-f", "/data/local/tmp/bench.bin"])
-        print(f"push throughput ({args.push_mb} MiB): median {statistics.median(rates):6.1f} MB/s   "
-              f"best {max(rates):6.1f} MB/s")
+        print(
+            f"push throughput ({args.push_mb} MiB): median {statistics.median(rates):6.1f} MB/s   "
+            f"best {max(rates):6.1f} MB/s"
+        )
         print(f"pull throughput ({args.push_mb} MiB): {pull_rate:6.1f} MB/s")
     finally:
         session.stop()

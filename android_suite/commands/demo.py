@@ -48,21 +48,34 @@ def run(args: argparse.Namespace) -> int:
                 start = time.monotonic()
                 dev.shell(["true"], timeout=10)
                 times.append((time.monotonic() - start) * 1000)
-            row = {**info.to_dict(), "kind": t.kind, "boot_id": dev.boot_id(),
-                   "shell_rtt_ms_median": round(statistics.median(times), 2)}
+            row = {
+                **info.to_dict(),
+                "kind": t.kind,
+                "boot_id": dev.boot_id(),
+                "shell_rtt_ms_median": round(statistics.median(times), 2),
+            }
             results.append(row)
-            print(f"[demo] {t.serial}: {info.model} ({info.soc_vendor} {info.soc_model}), Android "
-                  f"{info.android_release}, kernel {info.kernel_version}, {t.kind}; "
-                  f"shell round trip {row['shell_rtt_ms_median']} ms", flush=True)
+            print(
+                f"[demo] {t.serial}: {info.model} ({info.soc_vendor} {info.soc_model}), Android "
+                f"{info.android_release}, kernel {info.kernel_version}, {t.kind}; "
+                f"shell round trip {row['shell_rtt_ms_median']} ms",
+                flush=True,
+            )
     finally:
         session.stop()
     (out / "devices.json").write_text(json.dumps(results, indent=2))
     lines = ["# android_suite demo", "", f"Handsets: {where}.", ""]
     lines += ["| serial | model | SoC | Android | kernel | kind | shell RTT (ms) |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['serial']} | {r['model']} | {r['soc_vendor']} {r['soc_model']} | {r['android_release']} "
-              f"| {r['kernel_version']} | {r['kind']} | {r['shell_rtt_ms_median']} |" for r in results]
-    lines += ["", "Not yet part of the demo: the A/B kcompressd workload, its verdicts and charts "
-              "(they arrive with the workload and report work)."]
+    lines += [
+        f"| {r['serial']} | {r['model']} | {r['soc_vendor']} {r['soc_model']} | {r['android_release']} "
+        f"| {r['kernel_version']} | {r['kind']} | {r['shell_rtt_ms_median']} |"
+        for r in results
+    ]
+    lines += [
+        "",
+        "Not yet part of the demo: the A/B kcompressd workload, its verdicts and charts "
+        "(they arrive with the workload and report work).",
+    ]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
     print(f"[demo] wrote {out / 'devices.json'} and {out / 'summary.md'}")
     print("[demo] the A/B kcompressd run and its charted report are not implemented yet")

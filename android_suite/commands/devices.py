@@ -13,8 +13,20 @@ from android_suite.device.server import AdbServer
 from android_suite.errors import DeviceError, DeviceNotFoundError
 from android_suite.options import resolve_adb_port
 
-COLUMNS = ("serial", "state", "model", "soc_vendor", "soc_model", "android_release", "sdk",
-           "kernel_version", "ram_kb", "cores", "abi", "kind")
+COLUMNS = (
+    "serial",
+    "state",
+    "model",
+    "soc_vendor",
+    "soc_model",
+    "android_release",
+    "sdk",
+    "kernel_version",
+    "ram_kb",
+    "cores",
+    "abi",
+    "kind",
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         listed = [(s, st) for s, st in listed if s == args.serial]
         if not listed:
             raise DeviceNotFoundError(
-                "no such device on the adb server", serial=args.serial,
+                "no such device on the adb server",
+                serial=args.serial,
                 hint=f"check `adb -P {port} devices`; TCP devices need `adb connect HOST:PORT` first",
             )
     rows: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from android_suite.device.server import AdbServer
 from android_suite.options import DEFAULT_PROFILES, resolve_adb_port
@@ -16,7 +17,8 @@ def up(args: argparse.Namespace) -> int:
     profiles = [p for p in (args.profile or DEFAULT_PROFILES) for _ in range(args.count)]
     server = AdbServer(port=resolve_adb_port(args.adb_port))
     server.start()  # idempotent: an already running server is kept as it is
-    print(f"starting {len(profiles)} virtual handset(s): {', '.join(profiles)}", flush=True)
+    # Progress to stderr: stdout carries one line per handset, for scripts.
+    print(f"starting {len(profiles)} virtual handset(s): {', '.join(profiles)}", file=sys.stderr, flush=True)
     fleet = start_fleet(profiles, no_shell_v2=args.no_shell_v2)
     try:
         for ref in fleet.handsets:
@@ -28,7 +30,7 @@ def up(args: argparse.Namespace) -> int:
         raise
     for ref in fleet.handsets:
         print(f"{ref.serial}\t{ref.name}\t{ref.model}\tfastboot tcp:127.0.0.1:{ref.fastboot_port}")
-    print(f"adb server port {server.port}; stop them with: android-suite virtual down")
+    print(f"adb server port {server.port}; stop them with: android-suite virtual down", file=sys.stderr)
     return 0
 
 
@@ -48,9 +50,17 @@ def down(args: argparse.Namespace) -> int:
 
 def status(args: argparse.Namespace) -> int:
     rows = [
-        {"pid": f.pid, "serial": h.serial, "name": h.name, "profile": h.profile, "model": h.model,
-         "fastboot": f"tcp:127.0.0.1:{h.fastboot_port}", "control_port": f.control_port}
-        for f in list_fleets() for h in f.handsets
+        {
+            "pid": f.pid,
+            "serial": h.serial,
+            "name": h.name,
+            "profile": h.profile,
+            "model": h.model,
+            "fastboot": f"tcp:127.0.0.1:{h.fastboot_port}",
+            "control_port": f.control_port,
+        }
+        for f in list_fleets()
+        for h in f.handsets
     ]
     if args.json:
         print(json.dumps(rows, indent=2))

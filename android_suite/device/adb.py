@@ -150,14 +150,10 @@ class AdbTransport:
             v2 = "shell_v2" in self._features_by(deadline)
             conn = self._device(deadline).open_transport(timeout=time_left(deadline))
             with conn:
-                conn.send_command(
-                    f"shell,v2:{command}" if v2 else f"shell:{command}; echo {MARKER.decode()}$?"
-                )
+                conn.send_command(f"shell,v2:{command}" if v2 else f"shell:{command}; echo {MARKER.decode()}$?")
                 conn.check_okay()
                 partial.v2 = v2
-                code = (
-                    _read_v2(conn.conn, deadline, partial) if v2 else _read_v1(conn.conn, deadline, partial)
-                )
+                code = _read_v2(conn.conn, deadline, partial) if v2 else _read_v1(conn.conn, deadline, partial)
         return ShellResult(words, code, partial.text(1), partial.text(2), time.monotonic() - start, v2)
 
     def push(self, local: Path, remote: str, timeout: float) -> int:

@@ -97,9 +97,7 @@ def push_file(device: Any, local: Path, remote: str, deadline: float, serial: st
     except adbutils.AdbError as exc:
         if str(exc) != "FAIL":  # "" = the stream closed before the verdict
             raise EOFError(f"push of {remote} cut short") from exc
-        raise PermanentDeviceError(
-            f"the device refused {remote}", serial=serial, argv=argv, hint=hint
-        ) from exc
+        raise PermanentDeviceError(f"the device refused {remote}", serial=serial, argv=argv, hint=hint) from exc
     kept = _stat(sync, remote)[1]
     if kept != sent or sent != local_stat.st_size:
         raise PermanentDeviceError(
@@ -126,13 +124,9 @@ def pull_file(device: Any, remote: str, local: Path, deadline: float, serial: st
     sync = adbutils.Sync(proxy)
     mode, _ = _stat(sync, remote)
     if mode == 0:
-        raise PermanentDeviceError(
-            f"{remote}: no such file (or not visible to adb)", serial=serial, argv=argv
-        )
+        raise PermanentDeviceError(f"{remote}: no such file (or not visible to adb)", serial=serial, argv=argv)
     if stat.S_ISDIR(mode):
-        raise PermanentDeviceError(
-            f"{remote} is a directory; pull files one by one", serial=serial, argv=argv
-        )
+        raise PermanentDeviceError(f"{remote} is a directory; pull files one by one", serial=serial, argv=argv)
     tmp = local.with_name(local.name + ".partial")
     total = 0
     try:
@@ -147,9 +141,7 @@ def pull_file(device: Any, remote: str, local: Path, deadline: float, serial: st
     except adbutils.AdbError as exc:
         # A FAIL from the device is raised as AdbError(message, path).
         if len(exc.args) == 2 and exc.args[1] == remote:
-            raise PermanentDeviceError(
-                f"cannot read {remote}: {exc.args[0]}", serial=serial, argv=argv
-            ) from exc
+            raise PermanentDeviceError(f"cannot read {remote}: {exc.args[0]}", serial=serial, argv=argv) from exc
         raise EOFError(f"pull of {remote} cut short: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)

@@ -44,9 +44,7 @@ class Device:
 
     # -- commands ---------------------------------------------------------------
 
-    def shell(
-        self, argv: Sequence[str], timeout: float = 30.0, check: bool = True, root: bool = False
-    ) -> ShellResult:
+    def shell(self, argv: Sequence[str], timeout: float = 30.0, check: bool = True, root: bool = False) -> ShellResult:
         """Run ``argv`` (a list of words, quoted for you) on the device.
 
         Args:
@@ -139,10 +137,7 @@ class Device:
         cache; any other (``sys.boot_completed``, ``init.svc.*``) changes at
         run time, so it is read live.
         """
-        if name.startswith("ro."):
-            value = self.props().get(name, "")
-        else:
-            value = self.shell(["getprop", name]).stdout.strip()
+        value = self.props().get(name, "") if name.startswith("ro.") else self.shell(["getprop", name]).stdout.strip()
         return value or default
 
     def reboot(self, target: str = "", wait: bool = True, timeout: float = 120.0) -> None:
@@ -185,9 +180,7 @@ class Device:
             return value.strip() == "1", f"sys.boot_completed={value.strip()!r}"
 
         deadline = self._poll.deadline(timeout)
-        self._poll.until(
-            completed, deadline, what="sys.boot_completed=1", serial=self.serial, hint=_BOOT_HINT
-        )
+        self._poll.until(completed, deadline, what="sys.boot_completed=1", serial=self.serial, hint=_BOOT_HINT)
 
     # -- capabilities -------------------------------------------------------------
 
@@ -204,9 +197,7 @@ class Device:
         if dump.boot_id:
             self._note_boot_id(dump.boot_id)
             self._props = props
-        return device_info(
-            self.serial, props, kernel_version=dump.kernel_version, ram_kb=dump.ram_kb, cores=dump.cores
-        )
+        return device_info(self.serial, props, kernel_version=dump.kernel_version, ram_kb=dump.ram_kb, cores=dump.cores)
 
 
 def _reproduce_hint(serial: str, argv: Sequence[str]) -> str:

@@ -67,9 +67,7 @@ class FakeTransport:
         key = ("run", *argv)
         for _ in range(times):
             v2 = "shell_v2" in self._features
-            reply: _Reply = raises or ShellResult(
-                tuple(argv), exit_code, stdout, stderr if v2 else "", 0.0, v2
-            )
+            reply: _Reply = raises or ShellResult(tuple(argv), exit_code, stdout, stderr if v2 else "", 0.0, v2)
             self._add(key, reply)
         return self
 

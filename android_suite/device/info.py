@@ -163,8 +163,6 @@ def device_info(
         ram_kb=ram_kb,
         cores=cores,
         abi=prop("ro.product.cpu.abi"),
-        build_fingerprint=prop(
-            "ro.build.fingerprint", "ro.system.build.fingerprint", "ro.vendor.build.fingerprint"
-        ),
+        build_fingerprint=prop("ro.build.fingerprint", "ro.system.build.fingerprint", "ro.vendor.build.fingerprint"),
         kind=kind if kind.startswith("virtual-") else "physical",
     )

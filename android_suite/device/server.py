@@ -38,9 +38,7 @@ def resolve_adb(explicit: str | None = None) -> str:
     try:
         return str(adbutils.adb_path())
     except adbutils.AdbError as exc:
-        raise ConfigError(
-            "no adb binary: install platform-tools, put adb on PATH or set ADBUTILS_ADB_PATH"
-        ) from exc
+        raise ConfigError("no adb binary: install platform-tools, put adb on PATH or set ADBUTILS_ADB_PATH") from exc
 
 
 def free_port() -> int:
@@ -60,9 +58,7 @@ class AdbServer:
         timeout: bound on each adb CLI call, in seconds.
     """
 
-    def __init__(
-        self, port: int | None = None, adb_path: str | None = None, *, timeout: float = 20.0
-    ) -> None:
+    def __init__(self, port: int | None = None, adb_path: str | None = None, *, timeout: float = 20.0) -> None:
         self._port = port
         self._adb_path = adb_path
         self._timeout = timeout

@@ -54,9 +54,7 @@ class Poller:
         while True:
             left = self.remaining(deadline)
             if left <= 0:
-                raise DeviceTimeoutError(
-                    f"timed out waiting for {what}; last seen: {last}", serial=serial, hint=hint
-                )
+                raise DeviceTimeoutError(f"timed out waiting for {what}; last seen: {last}", serial=serial, hint=hint)
             try:
                 done, last = probe(left)
             except (TransientDeviceError, DeviceNotFoundError) as exc:

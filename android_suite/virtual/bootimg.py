@@ -27,8 +27,13 @@ _V4_EXTRA = struct.Struct("<I")
 _V3_PAGE = 4096
 # mkbootimg's default load addresses (base 0x10000000 plus offsets).
 _BASE = 0x10000000
-_ADDRS = {"kernel": _BASE + 0x8000, "ramdisk": _BASE + 0x1000000, "second": _BASE + 0xF00000,
-          "tags": _BASE + 0x100, "dtb": _BASE + 0x1F00000}
+_ADDRS = {
+    "kernel": _BASE + 0x8000,
+    "ramdisk": _BASE + 0x1000000,
+    "second": _BASE + 0xF00000,
+    "tags": _BASE + 0x100,
+    "dtb": _BASE + 0x1F00000,
+}
 _RELEASE = re.compile(rb"Linux version (\S+)")
 
 
@@ -92,8 +97,7 @@ def build_boot_image(
         raise ValueError("cmdline longer than 1535 bytes")
     if header_version >= 3:
         size = _V3.size + (_V4_EXTRA.size if header_version == 4 else 0)
-        header = _V3.pack(BOOT_MAGIC, len(kernel), len(ramdisk), os_field, size, b"",
-                          header_version, raw_cmdline)
+        header = _V3.pack(BOOT_MAGIC, len(kernel), len(ramdisk), os_field, size, b"", header_version, raw_cmdline)
         if header_version == 4:
             header += _V4_EXTRA.pack(0)
         parts = [header, kernel, ramdisk]
@@ -101,9 +105,23 @@ def build_boot_image(
     else:
         page = 2048
         # Like mkbootimg: the first 511 bytes (NUL-terminated) in cmdline, the rest in extra_cmdline.
-        header = _V0.pack(BOOT_MAGIC, len(kernel), _ADDRS["kernel"], len(ramdisk), _ADDRS["ramdisk"],
-                          0, _ADDRS["second"], _ADDRS["tags"], page, header_version, os_field,
-                          b"", raw_cmdline[:511], b"", raw_cmdline[511:])
+        header = _V0.pack(
+            BOOT_MAGIC,
+            len(kernel),
+            _ADDRS["kernel"],
+            len(ramdisk),
+            _ADDRS["ramdisk"],
+            0,
+            _ADDRS["second"],
+            _ADDRS["tags"],
+            page,
+            header_version,
+            os_field,
+            b"",
+            raw_cmdline[:511],
+            b"",
+            raw_cmdline[511:],
+        )
         if header_version >= 1:
             size = _V0.size + _V1_EXTRA.size + (_V2_EXTRA.size if header_version == 2 else 0)
             header += _V1_EXTRA.pack(0, 0, size)

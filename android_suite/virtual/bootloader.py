@@ -329,8 +329,19 @@ class Bootloader:
 
     def getvar_all(self) -> list[tuple[str, str]]:
         """(name, value) pairs ``getvar all`` reports, one INFO line each."""
-        names = ["version", "version-bootloader", "product", "serialno", "secure", "unlocked",
-                 "max-download-size", "is-userspace", "current-slot", "slot-count", "slot-suffixes"]
+        names = [
+            "version",
+            "version-bootloader",
+            "product",
+            "serialno",
+            "secure",
+            "unlocked",
+            "max-download-size",
+            "is-userspace",
+            "current-slot",
+            "slot-count",
+            "slot-suffixes",
+        ]
         bases = sorted({re.sub(r"_[ab]$", "", p) for p in self.sizes} if self.slotted else ())
         names += [f"has-slot:{b}" for b in bases]
         for s in self.slots:

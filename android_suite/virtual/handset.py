@@ -110,9 +110,7 @@ class VirtualHandset:
         self._off_until = float("-inf")
         # A new handset has been up for a while: boot finished before the tests start.
         now = clock()
-        self._boot = BootState(
-            self._new_boot_id(), now - self.profile.boot_seconds, self.profile.boot_seconds
-        )
+        self._boot = BootState(self._new_boot_id(), now - self.profile.boot_seconds, self.profile.boot_seconds)
         self._kernel.on_boot(self._boot)
         self._fs = VirtualFS(clock=wall_clock)
         self._shell = VirtualShell(self)
@@ -251,6 +249,4 @@ class VirtualHandset:
         fs.set_readonly("/sys", "EACCES")
 
     def _build_prop(self) -> bytes:
-        return "".join(
-            f"{k}={v}\n" for k, v in sorted(self._base_props.items()) if k.startswith("ro.")
-        ).encode()
+        return "".join(f"{k}={v}\n" for k, v in sorted(self._base_props.items()) if k.startswith("ro.")).encode()

@@ -110,9 +110,7 @@ class StaticKernel:
             rows.append(ProcessInfo(pid, 2, name, wchan="rescuer_thread", kernel_thread=True))
             pid += 1
         for cpu in range(cores):
-            rows.append(
-                ProcessInfo(pid, 2, f"ksoftirqd/{cpu}", wchan="smpboot_thread_fn", kernel_thread=True)
-            )
+            rows.append(ProcessInfo(pid, 2, f"ksoftirqd/{cpu}", wchan="smpboot_thread_fn", kernel_thread=True))
             pid += 1
         rows.append(ProcessInfo(pid, 2, "oom_reaper", wchan="oom_reaper", kernel_thread=True))
         # kswapd0 and kcompressd0 are what the suite samples (/proc/<pid>/stat CPU time).
@@ -138,9 +136,7 @@ class StaticKernel:
         }
 
     def knobs(self) -> Mapping[str, Knob]:
-        return {
-            "/proc/sys/vm/swappiness": Knob(lambda: f"{self._swappiness}\n".encode(), self._set_swappiness)
-        }
+        return {"/proc/sys/vm/swappiness": Knob(lambda: f"{self._swappiness}\n".encode(), self._set_swappiness)}
 
     def _set_swappiness(self, data: bytes) -> None:
         text = data.decode(errors="replace").strip()

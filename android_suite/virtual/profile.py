@@ -131,9 +131,7 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
         if not props.get(key):
             raise ConfigError(f"{where}: [props] lacks required property {key!r}")
     if not props["ro.build.version.sdk"].isdigit():
-        raise ConfigError(
-            f"{where}: ro.build.version.sdk must be an integer, got {props['ro.build.version.sdk']!r}"
-        )
+        raise ConfigError(f"{where}: ro.build.version.sdk must be an integer, got {props['ro.build.version.sdk']!r}")
     build_type = props["ro.build.type"]
     if build_type not in BUILD_TYPES:
         raise ConfigError(f"{where}: ro.build.type must be one of {BUILD_TYPES}, got {build_type!r}")

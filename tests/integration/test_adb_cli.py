@@ -21,7 +21,9 @@ def adb(session: HandsetSession, *args: str, timeout: float = 30) -> subprocess.
     assert session.server is not None
     return subprocess.run(
         [session.server.adb_path, "-P", str(session.adb_port), *args],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -63,7 +65,9 @@ def test_adbutils_shell2_exit_codes(handset: Target, handset_session: HandsetSes
 def test_devices_json_lists_both_profiles(handset_session: HandsetSession) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "android_suite.cli", "devices", "--json", "--adb-port", str(handset_session.adb_port)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 0, r.stderr
     rows = {row["serial"]: row for row in json.loads(r.stdout)}

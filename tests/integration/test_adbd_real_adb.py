@@ -40,7 +40,10 @@ class AdbServer:
         # stdin=DEVNULL: with shell v2 the CLI forwards its stdin (close-stdin at EOF).
         return subprocess.run(
             [self.adb, "-P", str(self.port), *args],
-            env=self.env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            env=self.env,
+            capture_output=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
 
 
@@ -177,9 +180,7 @@ def test_adbutils_tcp_refused_then_bridged(phone: Connected) -> None:
             server.shutdown()
 
 
-def test_without_shell_v2_cli_uses_v1_and_exits_0(
-    old_phone: Connected, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_without_shell_v2_cli_uses_v1_and_exits_0(old_phone: Connected, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG, logger="android_suite.virtual.adbd.connection"):
         r = old_phone.adb("shell", "false")
         # v1 carries no exit status: the CLI reports 0 for a failing command.

@@ -34,6 +34,7 @@ def fastboot_argv(port: int, *args: str) -> list[str]:
         pytest.skip("needs the fastboot CLI on PATH (apt install fastboot; CI installs it)")
     return [FASTBOOT, "-s", f"tcp:127.0.0.1:{port}", *args]
 
+
 CLI_TIMEOUT_S = 20.0
 PARTS = {"boot": 8 << 20, "vendor_boot": 8 << 20, "dtbo": 1 << 20, "userdata": 16 << 20}
 T = TypeVar("T")
@@ -91,8 +92,7 @@ class Handset:
         return self.target.bootloader
 
     def fastboot(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(fastboot_argv(self.port, *args), capture_output=True, text=True,
-                              timeout=CLI_TIMEOUT_S)
+        return subprocess.run(fastboot_argv(self.port, *args), capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
 
     def raw(self) -> RawClient:
         return RawClient(self.port)
@@ -146,9 +146,14 @@ def test_getvar_unknown_still_exits_zero(fb: Handset) -> None:
 def test_getvar_all(fb: Handset) -> None:
     res = fb.fastboot("getvar", "all")
     assert res.returncode == 0
-    for line in ("(bootloader) product:vphone", "(bootloader) current-slot:a",
-                 "(bootloader) max-download-size:0x10000000", "(bootloader) has-slot:boot:yes",
-                 "(bootloader) partition-size:boot_b:0x800000", "(bootloader) slot-retry-count:b:7"):
+    for line in (
+        "(bootloader) product:vphone",
+        "(bootloader) current-slot:a",
+        "(bootloader) max-download-size:0x10000000",
+        "(bootloader) has-slot:boot:yes",
+        "(bootloader) partition-size:boot_b:0x800000",
+        "(bootloader) slot-retry-count:b:7",
+    ):
         assert line in res.stderr.splitlines()
 
 
@@ -225,8 +230,12 @@ def test_kernel_ab_flow(fb: Handset, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "target"),
-    [(("reboot",), ""), (("reboot-bootloader",), "bootloader"), (("reboot", "bootloader"), "bootloader"),
-     (("continue",), "")],
+    [
+        (("reboot",), ""),
+        (("reboot-bootloader",), "bootloader"),
+        (("reboot", "bootloader"), "bootloader"),
+        (("continue",), ""),
+    ],
 )
 def test_reboot_reaches_the_target(fb: Handset, args: tuple[str, ...], target: str) -> None:
     res = fb.fastboot(*args)
@@ -241,8 +250,9 @@ class WaitingCli:
     """A CLI run in the background, its stderr collected line by line."""
 
     def __init__(self, fb: Handset, *args: str) -> None:
-        self.proc = subprocess.Popen(fastboot_argv(fb.port, *args), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            fastboot_argv(fb.port, *args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.lines: list[str] = []
         self._cond = threading.Condition()
         self._reader = threading.Thread(target=self._pump, daemon=True)
@@ -290,8 +300,10 @@ def test_cli_waits_until_the_handset_reaches_fastboot(fb: Handset, off: str) -> 
     with WaitingCli(fb, "getvar", "product") as cli:
         cli.wait_for(f"< waiting for tcp:127.0.0.1:{fb.port} >")
         # Which error comes first depends on when the reset lands (both observed).
-        assert ("No initialization message received (Connection reset by peer)" in cli.stderr
-                or "Failed to connect to 127.0.0.1" in cli.stderr)
+        assert (
+            "No initialization message received (Connection reset by peer)" in cli.stderr
+            or "Failed to connect to 127.0.0.1" in cli.stderr
+        )
         fb.target.faults.refuse = False
         fb.target.in_bootloader = True
         assert cli.finish() == 0

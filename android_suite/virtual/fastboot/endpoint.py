@@ -115,9 +115,7 @@ class FastbootEndpoint:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _execute(
-        self, command: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> Outcome:
+    async def _execute(self, command: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Outcome:
         bootloader = self.target.bootloader
         if not isinstance(bootloader, Bootloader):
             return fail("virtual handset has no Bootloader")

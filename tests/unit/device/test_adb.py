@@ -163,9 +163,7 @@ def server() -> Iterator[tuple[Script, int]]:
 
 def test_v2_exit_code_and_separate_streams(server: tuple[Script, int]) -> None:
     script, port = server
-    script.shells["shell,v2:echo 'a b'"] = lambda s: s.sendall(
-        v2(1, b"a b\n") + v2(2, b"warn\n") + v2(3, b"\x07")
-    )
+    script.shells["shell,v2:echo 'a b'"] = lambda s: s.sendall(v2(1, b"a b\n") + v2(2, b"warn\n") + v2(3, b"\x07"))
     r = AdbTransport("SER", port=port).run(["echo", "a b"], timeout=5)
     assert (r.exit_code, r.stdout, r.stderr, r.v2, r.argv) == (7, "a b\n", "warn\n", True, ("echo", "a b"))
 

@@ -114,9 +114,7 @@ def test_truncated_getprop_is_an_error(fake: FakeTransport) -> None:
         Device(fake).props()
 
 
-def test_reboot_waits_for_new_boot_id_and_boot_completed(
-    fake: FakeTransport, poller: Poller, clock: FakeClock
-) -> None:
+def test_reboot_waits_for_new_boot_id_and_boot_completed(fake: FakeTransport, poller: Poller, clock: FakeClock) -> None:
     fake.expect(BOOT, "old\n")
     fake.expect_reboot("")
     # The link is still up for a moment (same boot_id), then gone, then back.
@@ -144,9 +142,7 @@ def test_reboot_cache_dropped(fake: FakeTransport, poller: Poller) -> None:
     assert d.getprop("ro.a") == "2"
 
 
-def test_reboot_that_never_happens_times_out_naming_what_was_seen(
-    fake: FakeTransport, poller: Poller
-) -> None:
+def test_reboot_that_never_happens_times_out_naming_what_was_seen(fake: FakeTransport, poller: Poller) -> None:
     fake.expect(BOOT, "same\n")
     fake.expect_reboot("")
     for _ in range(10):

@@ -33,9 +33,7 @@ def props_of(name: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("name", "vendor", "soc", "sdk", "release", "model", "kind"), GOLDEN)
-def test_golden_device_info(
-    name: str, vendor: str, soc: str, sdk: int, release: str, model: str, kind: str
-) -> None:
+def test_golden_device_info(name: str, vendor: str, soc: str, sdk: int, release: str, model: str, kind: str) -> None:
     info = device_info("SER", props_of(name))
     assert (info.soc_vendor, info.soc_model) == (vendor, soc)
     assert (info.sdk, info.android_release, info.model, info.kind) == (sdk, release, model, kind)
@@ -111,8 +109,7 @@ def test_parse_info_dump_full() -> None:
             "(build-user@build-host) (Android (10087095, +pgo, +bolt, +lto, -mlgo, based on r487747c) "
             "clang version 17.0.2) #1 SMP PREEMPT",
             "uname": "5.10.198-android13-4-00050-g12f3388846c3-ab11920634",
-            "meminfo": "MemTotal:        7868528 kB\nMemFree:          334260 kB\n"
-            "MemAvailable:    3019876 kB",
+            "meminfo": "MemTotal:        7868528 kB\nMemFree:          334260 kB\nMemAvailable:    3019876 kB",
             "cpu_possible": "0-7",
             "nproc": "6",
         }
@@ -122,9 +119,7 @@ def test_parse_info_dump_full() -> None:
     assert d.kernel_version == "5.10.198-android13-4-00050-g12f3388846c3-ab11920634"
     assert d.ram_kb == 7868528
     assert d.cores == 8  # possible, not the 6 online ones
-    info = device_info(
-        "SER", d.getprop.props, kernel_version=d.kernel_version, ram_kb=d.ram_kb, cores=d.cores
-    )
+    info = device_info("SER", d.getprop.props, kernel_version=d.kernel_version, ram_kb=d.ram_kb, cores=d.cores)
     assert isinstance(info, DeviceInfo)
     assert info.to_dict()["soc_vendor"] == "Google"
     assert info.to_dict()["ram_kb"] == 7868528

@@ -416,9 +416,7 @@ def test_tcp_host_close_closes_device_socket() -> None:
     run(body)
 
 
-@pytest.mark.parametrize(
-    "service", ["shell:", "shell,v2,raw:", "localabstract:foo", "jdwp:1234", "tcp:99999"]
-)
+@pytest.mark.parametrize("service", ["shell:", "shell,v2,raw:", "localabstract:foo", "jdwp:1234", "tcp:99999"])
 def test_unknown_and_interactive_services_are_refused(service: str, caplog: pytest.LogCaptureFixture) -> None:
     async def body(env: Env) -> None:
         host = await env.connect()

@@ -34,7 +34,13 @@ def make(**kwargs: object) -> Bootloader:
 def test_ab_partitions_are_doubled_but_userdata_is_not() -> None:
     bl = make()
     assert sorted(bl.sizes) == [
-        "boot_a", "boot_b", "init_boot_a", "init_boot_b", "userdata", "vendor_boot_a", "vendor_boot_b",
+        "boot_a",
+        "boot_b",
+        "init_boot_a",
+        "init_boot_b",
+        "userdata",
+        "vendor_boot_a",
+        "vendor_boot_b",
     ]
 
 
@@ -120,7 +126,9 @@ def test_event_log_records_writes_in_order() -> None:
     bl.set_active("_b")
     bl.erase("boot_a")
     assert [(e.kind, e.target, e.size) for e in bl.events] == [
-        ("flash", "boot_b", 3), ("set_active", "b", 0), ("erase", "boot_a", 0),
+        ("flash", "boot_b", 3),
+        ("set_active", "b", 0),
+        ("erase", "boot_a", 0),
     ]
     assert bl.events[0] == BootloaderEvent("flash", "boot_b", 3, hashlib.sha256(b"img").hexdigest())
 
@@ -137,8 +145,10 @@ def test_set_active_accepts_both_spellings(spelling: str) -> None:
     assert bl.state("b").retry_count == DEFAULT_RETRIES and not bl.state("b").successful
 
 
-@pytest.mark.parametrize(("slot", "message"), [("c", "Slot out of range"), ("ab", "Bad slot suffix"),
-                                               ("", "Bad slot suffix"), ("_", "Bad slot suffix")])
+@pytest.mark.parametrize(
+    ("slot", "message"),
+    [("c", "Slot out of range"), ("ab", "Bad slot suffix"), ("", "Bad slot suffix"), ("_", "Bad slot suffix")],
+)
 def test_set_active_rejects_bad_slots(slot: str, message: str) -> None:
     with pytest.raises(SlotError, match=message):
         make().set_active(slot)
@@ -210,14 +220,30 @@ def test_no_bootable_slot_boots_nothing() -> None:
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("product", "vphone"), ("serialno", "SER123"), ("version", "0.4"), ("secure", "yes"),
-        ("unlocked", "yes"), ("current-slot", "a"), ("slot-count", "2"), ("slot-suffixes", "_a,_b"),
-        ("has-slot:boot", "yes"), ("has-slot:userdata", "no"), ("has-slot:boot_a", "no"),
-        ("has-slot:nosuch", "no"), ("max-download-size", "0x10000000"), ("is-logical:boot_a", "no"),
-        ("partition-size:boot_a", "0x100000"), ("partition-type:userdata", "raw"),
-        ("is-userspace", "no"), ("slot-successful:a", "yes"), ("slot-successful:_b", "no"),
-        ("slot-unbootable:b", "no"), ("slot-retry-count:b", str(DEFAULT_RETRIES)),
-        ("nosuchvar", None), ("partition-size:boot", None), ("slot-successful:c", None),
+        ("product", "vphone"),
+        ("serialno", "SER123"),
+        ("version", "0.4"),
+        ("secure", "yes"),
+        ("unlocked", "yes"),
+        ("current-slot", "a"),
+        ("slot-count", "2"),
+        ("slot-suffixes", "_a,_b"),
+        ("has-slot:boot", "yes"),
+        ("has-slot:userdata", "no"),
+        ("has-slot:boot_a", "no"),
+        ("has-slot:nosuch", "no"),
+        ("max-download-size", "0x10000000"),
+        ("is-logical:boot_a", "no"),
+        ("partition-size:boot_a", "0x100000"),
+        ("partition-type:userdata", "raw"),
+        ("is-userspace", "no"),
+        ("slot-successful:a", "yes"),
+        ("slot-successful:_b", "no"),
+        ("slot-unbootable:b", "no"),
+        ("slot-retry-count:b", str(DEFAULT_RETRIES)),
+        ("nosuchvar", None),
+        ("partition-size:boot", None),
+        ("slot-successful:c", None),
         ("has-slot", None),
     ],
 )
@@ -239,8 +265,9 @@ def test_getvar_all_matches_single_getvars() -> None:
 @pytest.mark.parametrize("version", [0, 1, 2, 3, 4])
 def test_boot_image_round_trip(version: int) -> None:
     cmdline = "console=ttynull kcompressd.enable=1"
-    img = build_boot_image(KERNEL, b"RD" * 1000, header_version=version, cmdline=cmdline,
-                           os_version="15.1.2", patch_level="2025-02")
+    img = build_boot_image(
+        KERNEL, b"RD" * 1000, header_version=version, cmdline=cmdline, os_version="15.1.2", patch_level="2025-02"
+    )
     info = parse_boot_image(img)
     assert info is not None
     assert info.header_version == version
@@ -250,8 +277,7 @@ def test_boot_image_round_trip(version: int) -> None:
     assert info.kernel_release == "6.1.75-android14-11-gkcompressd"
 
 
-@pytest.mark.parametrize(("version", "page", "header_size"), [(0, 2048, None), (2, 2048, 1660),
-                                                               (4, 4096, 1584)])
+@pytest.mark.parametrize(("version", "page", "header_size"), [(0, 2048, None), (2, 2048, 1660), (4, 4096, 1584)])
 def test_boot_image_layout_follows_bootimg_h(version: int, page: int, header_size: int | None) -> None:
     img = build_boot_image(KERNEL, b"R" * 10, header_version=version)
     assert img[:8] == b"ANDROID!"
@@ -288,8 +314,13 @@ def test_kernel_without_banner_has_no_release() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"ANDROID", b"VNDRBOOT" + b"\0" * 4096, build_boot_image(KERNEL)[:4200],
-     build_boot_image(KERNEL, header_version=0)[:3000]],
+    [
+        b"",
+        b"ANDROID",
+        b"VNDRBOOT" + b"\0" * 4096,
+        build_boot_image(KERNEL)[:4200],
+        build_boot_image(KERNEL, header_version=0)[:3000],
+    ],
 )
 def test_parse_rejects_non_images_and_truncated_ones(data: bytes) -> None:
     assert parse_boot_image(data) is None
@@ -302,8 +333,9 @@ def test_zero_os_version_decodes_to_none() -> None:
     assert info is not None and (info.os_version, info.os_patch_level) == (None, None)
 
 
-@pytest.mark.parametrize("kwargs", [{"header_version": 5}, {"os_version": "200.0.0"},
-                                    {"patch_level": "2024-13"}, {"cmdline": "x" * 1536}])
+@pytest.mark.parametrize(
+    "kwargs", [{"header_version": 5}, {"os_version": "200.0.0"}, {"patch_level": "2024-13"}, {"cmdline": "x" * 1536}]
+)
 def test_build_rejects_what_the_header_cannot_hold(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         build_boot_image(KERNEL, **kwargs)  # type: ignore[arg-type]

@@ -167,9 +167,7 @@ def test_syntax_errors(h: VirtualHandset, command: str, message: str) -> None:
     assert sh(h, command) == (2, "", f"/system/bin/sh: {message}\n")
 
 
-@pytest.mark.parametrize(
-    "command", ["echo $(id)", "echo `id`", "sleep 1 &", "if true; then echo; fi", "cat <<EOF"]
-)
+@pytest.mark.parametrize("command", ["echo $(id)", "echo `id`", "sleep 1 &", "if true; then echo; fi", "cat <<EOF"])
 def test_unsupported_syntax_fails_loudly(h: VirtualHandset, command: str) -> None:
     status, _, err = sh(h, command)
     assert status == 2 and "not implemented by the virtual handset" in err
@@ -315,10 +313,7 @@ def test_ps_layout_and_kernel_threads(h: VirtualHandset) -> None:
 
 
 def test_file_commands(h: VirtualHandset) -> None:
-    assert (
-        sh(h, "mkdir -p /data/local/tmp/a/b && touch /data/local/tmp/a/b/f && ls /data/local/tmp/a/b")[1]
-        == "f\n"
-    )
+    assert sh(h, "mkdir -p /data/local/tmp/a/b && touch /data/local/tmp/a/b/f && ls /data/local/tmp/a/b")[1] == "f\n"
     assert sh(h, "mkdir /data/local/tmp/a")[2] == "mkdir: /data/local/tmp/a: File exists\n"
     assert sh(h, "chmod 755 /data/local/tmp/a/b/f; chmod u-x /data/local/tmp/a/b/f")[0] == 0
     st = h.fs.stat("/data/local/tmp/a/b/f")
@@ -328,13 +323,9 @@ def test_file_commands(h: VirtualHandset) -> None:
     assert sh(h, "rm /data/local/tmp/a")[0] == 1
     assert sh(h, "rm -rf /data/local/tmp/a /data/local/tmp/missing") == (0, "", "")
     assert h.fs.stat("/data/local/tmp/a") is None
-    assert (
-        sh(h, "rm /data/local/tmp/missing")[2] == "rm: /data/local/tmp/missing: No such file or directory\n"
-    )
+    assert sh(h, "rm /data/local/tmp/missing")[2] == "rm: /data/local/tmp/missing: No such file or directory\n"
     assert sh(h, "cat /nope /proc/loadavg")[0] == 1
-    assert sh(h, "cd /data/local/tmp && echo x > rel && cat /data/local/tmp/rel && pwd")[1] == (
-        "x\n/data/local/tmp\n"
-    )
+    assert sh(h, "cd /data/local/tmp && echo x > rel && cat /data/local/tmp/rel && pwd")[1] == ("x\n/data/local/tmp\n")
     assert sh(h, "touch /system/bin/new")[2] == "touch: /system/bin/new: Read-only file system\n"
 
 

@@ -20,11 +20,11 @@ Quirks handled here, all seen on real handsets or their captured dumps:
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 
 from android_suite.errors import ParseError
+from android_suite.parsers.text import decode_text
 
 _SOURCE = "getprop"
 # Property names are [A-Za-z0-9_.:@-]; accept any non-space, non-"]" run so a
@@ -45,26 +45,6 @@ class GetpropResult:
     props: dict[str, str] = field(default_factory=dict)
     truncated: bool = False
     truncated_key: str | None = None
-
-
-def decode_text(data: bytes) -> str:
-    """Decode captured bytes, honouring UTF-8/UTF-16 BOMs.
-
-    Without a BOM, text that looks like UTF-16 (a NUL in every other byte of
-    an ASCII-heavy dump) is decoded as such; anything else is UTF-8 with
-    undecodable bytes replaced rather than raised on.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith(codecs.BOM_UTF16_LE):
-        return data[2:].decode("utf-16-le", errors="replace")
-    if data.startswith(codecs.BOM_UTF16_BE):
-        return data[2:].decode("utf-16-be", errors="replace")
-    if len(data) >= 2 and b"\x00" in data[:64]:
-        # getprop output starts with "[" so the NUL position tells the byte order.
-        encoding = "utf-16-le" if data[1] == 0 else "utf-16-be"
-        return data.decode(encoding, errors="replace")
-    return data.decode("utf-8", errors="replace")
 
 
 def _lines(text: str) -> list[str]:

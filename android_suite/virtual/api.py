@@ -86,19 +86,54 @@ TcpOpener = Callable[[int], Awaitable[tuple[asyncio.StreamReader, asyncio.Stream
 
 @dataclass
 class Faults:
-    """Endpoint-level fault switches, flipped by the control API in tests.
+    """Fault switches, flipped at run time by the control API in tests.
 
     Attributes:
         hang: accept nothing new and answer no stream until cleared (a hung adbd).
         delay_s: extra delay before every message the device sends (a slow link).
         garble: corrupt shell stdout (flip bytes), as a failing USB link does.
         refuse: close every new TCP connection at once (adbd not running).
+        drop_after_bytes: once this many more payload bytes have crossed the
+            adb link (either direction), drop the connection carrying them
+            (a cable pulled mid-push or mid-sample); None = off.
+        hang_command: a shell command line containing this text never
+            finishes (until the host closes its stream); None = off.
+        garble_file: reads of this path return corrupted bytes.
+        truncate_file: reads of this path return only the first
+            ``truncate_bytes`` bytes (a file cut short by a dying device).
+        truncate_bytes: see truncate_file.
+        fail_flash: fastboot ``flash`` of this partition base name ("boot",
+            or "*" for any) answers FAIL and writes nothing.
     """
 
     hang: bool = False
     delay_s: float = 0.0
     garble: bool = False
     refuse: bool = False
+    drop_after_bytes: int | None = None
+    hang_command: str | None = None
+    garble_file: str | None = None
+    truncate_file: str | None = None
+    truncate_bytes: int = 0
+    fail_flash: str | None = None
+
+    def consume_link_bytes(self, n: int) -> bool:
+        """Count ``n`` bytes against drop_after_bytes; True when the link must drop now."""
+        if self.drop_after_bytes is None:
+            return False
+        self.drop_after_bytes -= n
+        if self.drop_after_bytes > 0:
+            return False
+        self.drop_after_bytes = None  # one drop per arming
+        return True
+
+    def filter_read(self, path: str, data: bytes) -> bytes:
+        """What a read of ``path`` returns under the file faults."""
+        if self.truncate_file is not None and path == self.truncate_file:
+            data = data[: self.truncate_bytes]
+        if self.garble_file is not None and path == self.garble_file:
+            data = bytes(b ^ 0x5A if i % 7 == 3 else b for i, b in enumerate(data))
+        return data
 
 
 @dataclass

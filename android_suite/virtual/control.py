@@ -6,7 +6,7 @@ device under test never sees it. One request per line, one reply per line:
     {"op": "status"}                                  -> {"ok": true, "handsets": [...]}
     {"op": "fault", "handset": NAME, "set": {...}}    -> fields of api.Faults
     {"op": "drop", "handset": NAME, "delay_s": 0.5}   -> close its adb connections
-    {"op": "reboot", "handset": NAME, "target": ""}   -> reboot as if by the kernel
+    {"op": "reboot", "handset": NAME, "target": "", "delay_s": 0}  -> reboot as if by the kernel
     {"op": "shutdown"}
 
 This module is the client side only; it imports nothing from the handset, so
@@ -67,8 +67,8 @@ class ControlClient:
     def drop(self, handset: str, delay_s: float = 0.0) -> None:
         self.request("drop", handset=handset, delay_s=delay_s)
 
-    def reboot(self, handset: str, target: str = "") -> None:
-        self.request("reboot", handset=handset, target=target)
+    def reboot(self, handset: str, target: str = "", delay_s: float = 0.0) -> None:
+        self.request("reboot", handset=handset, target=target, delay_s=delay_s)
 
     def shutdown(self) -> None:
         self.request("shutdown")

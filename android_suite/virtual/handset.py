@@ -113,6 +113,7 @@ class VirtualHandset:
         self._boot = BootState(self._new_boot_id(), now - self.profile.boot_seconds, self.profile.boot_seconds)
         self._kernel.on_boot(self._boot)
         self._fs = VirtualFS(clock=wall_clock)
+        self._fs.read_filter = lambda path, data: self.faults.filter_read(path, data)
         self._shell = VirtualShell(self)
         self._build_image()
 

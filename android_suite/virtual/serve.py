@@ -145,7 +145,9 @@ class HandsetProcess:
             asyncio.get_running_loop().call_later(delay, handset.drop_connections)
             return {"ok": True}
         if op == "reboot":
-            handset.request_reboot(str(req.get("target", "")))
+            target = str(req.get("target", ""))
+            delay = float(req.get("delay_s", 0.0))
+            asyncio.get_running_loop().call_later(delay, handset.request_reboot, target)
             return {"ok": True}
         return {"ok": False, "error": f"unknown op {op!r}"}
 

@@ -91,6 +91,9 @@ class VirtualFS:
         self._clock = clock
         self._root = _Dir(mode=0o755, mtime=self._now())
         self._readonly: dict[str, str] = {}  # subtree root -> errno name
+        # Fault hook: the handset filters every read through its Faults
+        # (garbled or truncated files); identity when no fault is armed.
+        self.read_filter: Callable[[str, bytes], bytes] | None = None
         # /dev/null swallows writes and reads empty, for `>/dev/null` and `2>/dev/null`.
         self.add_knob("/dev/null", lambda: b"", lambda _data: None, mode=0o666)
 
@@ -159,6 +162,10 @@ class VirtualFS:
 
     def read(self, path: str) -> bytes:
         path = normpath(path)
+        data = self._read(path)
+        return self.read_filter(path, data) if self.read_filter is not None else data
+
+    def _read(self, path: str) -> bytes:
         node = self._lookup(path)
         if node is None:
             raise fs_error("ENOENT", path)

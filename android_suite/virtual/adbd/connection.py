@@ -106,6 +106,10 @@ class Connection:
             await wait_while_hung(self._faults)
             msg = await read_message(self._reader, self._max_payload, verify_checksum=self._verify_checksum)
             await wait_while_hung(self._faults)  # the flag may have flipped while we waited for bytes
+            if self._faults().consume_link_bytes(len(msg.data)):
+                # drop_after_bytes on inbound data (a cable pulled mid-push).
+                self._writer.transport.abort()
+                raise ConnectionResetError("drop_after_bytes fault")
             self._dispatch(msg)
 
     @property

@@ -59,6 +59,10 @@ class Outbox:
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await wait_while_hung(self._faults)
+                if self._faults().consume_link_bytes(len(msg.data)):
+                    # drop_after_bytes: the link dies with this message unsent.
+                    self._writer.transport.abort()
+                    raise ConnectionResetError("drop_after_bytes fault")
                 self._writer.write(encode(msg, with_checksum=self._with_checksum()))
             await self._writer.drain()
             if done is not None and not done.done():

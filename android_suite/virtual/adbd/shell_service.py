@@ -9,6 +9,7 @@ advertises ``shell_v2``; adbutils ``shell2(v2=True)`` checks the same feature.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import struct
 from collections.abc import Callable
@@ -134,6 +135,11 @@ async def run_v2(stream: Stream, handset: HandsetEndpoint, command: str) -> None
 
 
 async def _run(handset: HandsetEndpoint, command: str, io: RawShellIO | PacketShellIO) -> int:
+    needle = handset.faults.hang_command
+    if needle is not None and needle in command:
+        # hang_command fault: the command never finishes; only the host closing
+        # the stream (cancelling this task) ends it, as with a wedged binary.
+        await asyncio.Event().wait()
     try:
         return await handset.shell.run(command, io)
     except StreamClosed:

@@ -75,6 +75,13 @@ class FastbootEndpoint:
     def _fault(self, name: str) -> float:
         return float(getattr(getattr(self.target, "faults", None), name, 0) or 0)
 
+    def _flash_fault(self, partition: str) -> bool:
+        wanted = getattr(getattr(self.target, "faults", None), "fail_flash", None)
+        if not wanted:
+            return False
+        base = partition[:-2] if partition.endswith(("_a", "_b")) else partition
+        return bool(wanted == "*" or wanted in (partition, base))
+
     async def _before_reply(self) -> None:
         while self._fault("hang"):
             await asyncio.sleep(_HANG_POLL_S)
@@ -119,6 +126,9 @@ class FastbootEndpoint:
         bootloader = self.target.bootloader
         if not isinstance(bootloader, Bootloader):
             return fail("virtual handset has no Bootloader")
+        if command.startswith("flash:") and self._flash_fault(command[len("flash:") :]):
+            # fail_flash fault: a write error from the storage driver; nothing is written.
+            return fail("Flash write failure")
         if not command.startswith("download:"):
             return run_command(bootloader, command)
         try:

@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_device_options(d.add_argument)
     d.add_argument("--out", default="out/demo", help="where results and the report go (default out/demo)")
     d.set_defaults(handler=_lazy("android_suite.commands.demo", "run"))
+
+    from android_suite.parsers.registry import KINDS  # names only: no parser module is imported
+
+    p = sub.add_parser("parse", help="parse a captured file (dumpsys, /proc, sysfs, logcat) into records")
+    p.add_argument("kind", choices=sorted(KINDS), metavar="KIND", help=f"one of: {', '.join(sorted(KINDS))}")
+    p.add_argument("file", metavar="FILE", help="the capture to parse ('-' reads stdin)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a readable listing")
+    p.set_defaults(handler=_lazy("android_suite.commands.parse", "run"))
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Collectors: metric sources sampled on a handset, normalised into typed records."""

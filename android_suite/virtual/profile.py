@@ -38,6 +38,8 @@ REQUIRED_PROPS = (
     "ro.board.platform",
 )
 BUILD_TYPES = ("user", "userdebug", "eng")
+# Which kcompressd the factory kernel carries (docs/kcompressd.md; sim/kimage.py maps each to config symbols).
+KCOMPRESSD_VARIANTS = ("none", "v1", "unofficial", "rfc")
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,30 @@ class KernelInfo:
     build: str  # "(builder@host) (clang version ..., LLD ...)"
     version: str  # uname -v: "#1 SMP PREEMPT Mon Feb 26 10:05:08 UTC 2024"
     has_kcompressd: bool = False  # a kcompressd0 kernel thread runs (ps shows it)
+    kcompressd_variant: str = "none"  # one of KCOMPRESSD_VARIANTS; default "v1" when has_kcompressd
+
+
+# What an app is, for the framework model's launch costs, frame costs and UI.
+PACKAGE_CATEGORIES = (
+    "browser", "maps", "camera", "social", "messaging", "video", "music", "game",
+    "shopping", "launcher", "settings", "system", "other",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Package:
+    """An installed app. Sizes are what a phone shows for it (``pm path`` APK, ``dumpsys meminfo``)."""
+
     name: str
     version_code: int = 1
     apk_kb: int = 0
     system: bool = False
+    activity: str = ""  # launcher activity, fully qualified; "" = no launcher entry (systemui)
+    label: str = ""  # the name under the launcher icon
+    category: str = "other"  # one of PACKAGE_CATEGORIES
+    anon_mb: int = 0  # anonymous memory right after a cold launch (first frame)
+    file_mb: int = 0  # file-backed memory mapped at launch (dex, oat, .so, resources)
+    steady_anon_mb: int = 0  # anonymous memory after a minute of use (content loaded); 0 = anon_mb
 
 
 @dataclass(frozen=True)
@@ -136,11 +154,19 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
     if build_type not in BUILD_TYPES:
         raise ConfigError(f"{where}: ro.build.type must be one of {BUILD_TYPES}, got {build_type!r}")
     kern = top.get_table("kernel")
+    has_kcompressd = kern.get_bool("has_kcompressd", False)
+    variant = kern.get_str("kcompressd_variant", "v1" if has_kcompressd else "none")
+    if variant not in KCOMPRESSD_VARIANTS or (variant != "none") != has_kcompressd:
+        raise ConfigError(
+            f"{where}[kernel].kcompressd_variant: {variant!r} must be one of {KCOMPRESSD_VARIANTS}"
+            f" and agree with has_kcompressd = {str(has_kcompressd).lower()}"
+        )
     kernel = KernelInfo(
         kern.get_str("release"),
         kern.get_str("build"),
         kern.get_str("version"),
-        kern.get_bool("has_kcompressd", False),
+        has_kcompressd,
+        variant,
     )
     cpu = top.get_table("cpu")
     clusters = tuple(
@@ -180,13 +206,8 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
         adbd_root=top.get_bool("adbd_root", False),
         has_su=top.get_bool("has_su", False),
         packages=tuple(
-            Package(
-                p.get_str("name"),
-                p.get_int("version_code", 1),
-                p.get_int("apk_kb", 0),
-                p.get_bool("system", False),
-            )
-            for p in top.get_tables("packages")
+            _package(p, f"{where}.packages[{i}]")
+            for i, p in enumerate(top.get_tables("packages"))
         ),
     )
     top.done()
@@ -196,6 +217,25 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
     if profile.boot_seconds < 0:
         raise ConfigError(f"{where}: boot_seconds must be >= 0")
     return profile
+
+
+def _package(p: Table, where: str) -> Package:
+    package = Package(
+        p.get_str("name"),
+        p.get_int("version_code", 1),
+        p.get_int("apk_kb", 0),
+        p.get_bool("system", False),
+        activity=p.get_str("activity", ""),
+        label=p.get_str("label", ""),
+        category=p.get_str("category", "other"),
+        anon_mb=p.get_int("anon_mb", 0),
+        file_mb=p.get_int("file_mb", 0),
+        steady_anon_mb=p.get_int("steady_anon_mb", 0),
+    )
+    if package.category not in PACKAGE_CATEGORIES:
+        choices = ", ".join(PACKAGE_CATEGORIES)
+        raise ConfigError(f"{where}.category: expected one of {choices}, got {package.category!r}")
+    return package
 
 
 _REQUIRED: Any = object()

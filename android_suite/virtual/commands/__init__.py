@@ -7,7 +7,20 @@ that way). A handset may also add or override entries on its own copy.
 
 from __future__ import annotations
 
-from android_suite.virtual.commands import basic, files, props, system
+from android_suite.virtual.commands import (
+    am,
+    app_process,
+    basic,
+    dumpsys,
+    files,
+    input,
+    logcat,
+    monkey,
+    pm,
+    props,
+    system,
+    text,
+)
 from android_suite.virtual.commands.context import (
     CommandContext,
     CommandFn,
@@ -17,7 +30,7 @@ from android_suite.virtual.commands.context import (
 )
 from android_suite.virtual.commands.props import PropertyStore
 
-_FAMILIES = (basic, files, props, system)
+_FAMILIES = (basic, files, props, system, app_process, am, pm, dumpsys, input, logcat, monkey, text)
 
 
 def default_commands() -> dict[str, CommandFn]:

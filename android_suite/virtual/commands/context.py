@@ -7,6 +7,8 @@ a name -> function table (see ``commands/__init__.py``). They write through
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -18,6 +20,9 @@ from android_suite.virtual.vfs import VirtualFS, normpath
 
 if TYPE_CHECKING:
     from android_suite.virtual.commands.props import PropertyStore
+
+# Serves one device-local TCP connection (a listener registered with listen_tcp).
+TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 ROOT_UID = 0
 SHELL_UID = 2000
@@ -52,6 +57,12 @@ class HandsetServices(Protocol):
 
     def request_reboot(self, target: str = "") -> None: ...
 
+    def listen_tcp(self, port: int, handler: TcpHandler) -> None:
+        """A device process listens on device-local ``port`` (``tcp:PORT`` reaches it)."""
+        ...
+
+    def unlisten_tcp(self, port: int) -> None: ...
+
 
 class ExitShell(Exception):
     """Raised by ``exit N``: ends the whole ``sh -c`` with that status."""
@@ -59,6 +70,21 @@ class ExitShell(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status)
         self.status = status
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Time as the shell and its commands see it (tests inject fast or fake ones).
+
+    Attributes:
+        wall: epoch seconds (``date``, ``$EPOCHREALTIME``).
+        monotonic: seconds for intervals (``$SECONDS``).
+        sleep: how ``sleep`` waits.
+    """
+
+    wall: Callable[[], float] = time.time
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 @dataclass
@@ -69,6 +95,7 @@ class ShellState:
     cwd: str = "/"
     uid: int = SHELL_UID
     status: int = 0
+    clocks: Clocks = field(default_factory=Clocks)
 
 
 CommandFn = Callable[["CommandContext"], Awaitable[int]]

@@ -1,0 +1,1 @@
+"""Results: the versioned record schema, the store (SQLite | PostgreSQL), exports."""

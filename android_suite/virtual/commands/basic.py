@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from android_suite.virtual.commands.context import ROOT_UID, CommandContext, CommandFn, ExitShell
@@ -84,7 +83,8 @@ async def sleep(ctx: CommandContext) -> int:
         if match is None:
             return await ctx.fail(f"bad number '{arg}'")
         total += float(match.group(1)) * _SLEEP_UNITS[match.group(2)]
-    await asyncio.sleep(total)
+    # `sleep 0` still yields to the loop: a `while :; do ...; sleep 0; done` must not starve it.
+    await ctx.state.clocks.sleep(total)
     return 0
 
 

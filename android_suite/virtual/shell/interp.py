@@ -1,38 +1,32 @@
-"""The interpreter: runs a parsed command line against the command table (``sh -c``)."""
+"""The shell process: ``sh -c COMMAND`` from parse to exit, traps and background jobs."""
 
 from __future__ import annotations
 
-import posixpath
-import shlex
+import asyncio
+import logging
 from collections.abc import Mapping
 
-from android_suite.virtual.api import FsError, ShellIO
+from android_suite.virtual.api import ShellIO
 from android_suite.virtual.commands import default_commands
 from android_suite.virtual.commands.context import (
     ROOT_UID,
     SHELL_UID,
-    CommandContext,
+    Clocks,
     CommandFn,
     ExitShell,
     HandsetServices,
     ShellState,
 )
-from android_suite.virtual.shell.expand import Lookup, expand_value, expand_word
-from android_suite.virtual.shell.io import BufferIO, FileSink, Reader, RoutedIO, Writer, bytes_reader
-from android_suite.virtual.shell.parser import (
-    AndOr,
-    Command,
-    Pipeline,
-    ShellSyntaxError,
-    Unsupported,
-    parse,
-)
-from android_suite.virtual.vfs import normpath
+from android_suite.virtual.shell.builtins import BUILTINS
+from android_suite.virtual.shell.expand import ExpansionError
+from android_suite.virtual.shell.frame import SH, Frame, Session
+from android_suite.virtual.shell.io import Fds, InStream
+from android_suite.virtual.shell.nodes import Body, ShellSyntaxError, Unsupported
+from android_suite.virtual.shell.parser import parse
+from android_suite.virtual.shell.redirs import close_sinks
+from android_suite.virtual.shell.runner import Runner
 
-SH = "/system/bin/sh"
-# Where a command given by path is still one of ours (`/system/bin/getprop`).
-_BIN_DIRS = frozenset({"/system/bin", "/system/xbin", "/vendor/bin", "/bin", "/sbin", "/product/bin"})
-_PID = 4242  # $$: a fixed pid keeps transcripts reproducible
+log = logging.getLogger(__name__)
 
 # The environment adbd gives `adb shell` on Android 14.
 BASE_ENV = {
@@ -47,10 +41,8 @@ BASE_ENV = {
     "EXTERNAL_STORAGE": "/sdcard",
     "ANDROID_STORAGE": "/storage",
 }
-
-
-def _strerror(exc: FsError) -> str:
-    return exc.message.rpartition(": ")[2]
+# How long traps may run once the host has closed the stream (their output goes nowhere).
+_HANGUP_GRACE_S = 1.0
 
 
 class VirtualShell:
@@ -61,14 +53,26 @@ class VirtualShell:
     Every line is logged in ``services.log.shell_commands``; unknown commands
     and unsupported syntax are logged in ``unknown_commands`` and fail loudly.
 
+    Cancelling the task that runs :meth:`run` (the adb endpoint does so when
+    the host closes the stream) stops the script at its next await, runs its
+    HUP and EXIT traps briefly, and cancels its background jobs.
+
     Args:
         services: the handset.
         table: the command table (default: :func:`default_commands`).
+        clocks: time for ``sleep``, ``date``, ``$EPOCHREALTIME``, ``$SECONDS`` (tests inject fast ones).
     """
 
-    def __init__(self, services: HandsetServices, table: Mapping[str, CommandFn] | None = None) -> None:
+    def __init__(
+        self,
+        services: HandsetServices,
+        table: Mapping[str, CommandFn] | None = None,
+        clocks: Clocks | None = None,
+    ) -> None:
         self._services = services
         self.table: dict[str, CommandFn] = dict(table) if table is not None else default_commands()
+        self.clocks = clocks if clocks is not None else Clocks()
+        self._runner = Runner(services, self.table, BUILTINS, self.run_as, self._sh_c)
 
     async def run(self, command: str, io: ShellIO) -> int:
         self._services.log.shell_commands.append(command)
@@ -77,123 +81,108 @@ class VirtualShell:
 
     async def run_as(self, command: str, io: ShellIO, uid: int) -> int:
         """Run without logging the line again (``su`` runs its command this way)."""
+        env = dict(BASE_ENV, USER="root" if uid == ROOT_UID else "shell")
+        state = ShellState(env=env, cwd="/", uid=uid, clocks=self.clocks)
+        fds = Fds(InStream(io.read_stdin), {1: io.write_out, 2: io.write_err})
+        return await self._run_script(command, state, fds, [], SH)
+
+    async def _sh_c(self, parent: Frame, argv: list[str], fds: Fds) -> int:
+        """``sh -c SCRIPT [ARG0 [ARGS...]]`` run from a script: a child shell with positional parameters."""
+        state = ShellState(env=dict(parent.state.env), cwd=parent.state.cwd, uid=parent.state.uid, clocks=self.clocks)
+        arg0 = argv[3] if len(argv) > 3 else SH
+        return await self._run_script(argv[2], state, fds, argv[4:], arg0)
+
+    async def _run_script(self, source: str, state: ShellState, fds: Fds, params: list[str], arg0: str) -> int:
+        err = fds.out[2]
         try:
-            script = parse(command)
+            script = parse(source)
         except ShellSyntaxError as exc:
-            await io.write_err(f"{SH}: {exc}\n".encode())
+            await err(f"{SH}: {exc}\n".encode())
             return 2
         except Unsupported as exc:
-            self._services.log.unknown_commands.append(command)
-            await io.write_err(f"{SH}: not implemented by the virtual handset: {exc}\n".encode())
-            return 2
-        env = dict(BASE_ENV, USER="root" if uid == ROOT_UID else "shell")
-        state = ShellState(env=env, cwd="/", uid=uid)
+            return await self._unsupported(source, exc, fds)
+        session = Session(clocks=self.clocks, started=self.clocks.monotonic(), outputs=(fds.out[1], fds.out[2]))
+        f = Frame(state=state, session=session, fds=fds, params=params, arg0=arg0)
         try:
-            for and_or in script:
-                await self._and_or(and_or, state, io)
+            status = await self._main(script, f, source)
+            status = await self._exit_trap(f, status)
+            await self._wait_attached_jobs(f)
+            return status
+        except asyncio.CancelledError:
+            await self._hangup(f)
+            raise
+        finally:
+            await self._stop_jobs(f)
+            await close_sinks(session.sinks, err, SH)
+
+    async def _main(self, script: Body, f: Frame, source: str) -> int:
+        try:
+            return await self._runner.run_body(script, f)
         except ExitShell as exc:
             return exc.status
+        except ExpansionError as exc:
+            # Non-interactive mksh exits on an expansion error ($((1/0)), ${X:?}).
+            await f.fds.out[2](f"{SH}: {exc}\n".encode())
+            return 1
         except Unsupported as exc:  # found while running (a redirection of fd 3, ...)
-            self._services.log.unknown_commands.append(command)
-            await io.write_err(f"{SH}: not implemented by the virtual handset: {exc}\n".encode())
-            return 2
-        return state.status
+            return await self._unsupported(source, exc, f.fds)
 
-    async def _and_or(self, items: AndOr, state: ShellState, io: ShellIO) -> None:
-        for connector, pipeline in items:
-            # `a && b || c`: skip a stage whose condition fails; $? carries over.
-            if (connector == "&&" and state.status != 0) or (connector == "||" and state.status == 0):
-                continue
-            state.status = await self._pipeline(pipeline, state, io)
+    async def _unsupported(self, source: str, exc: Unsupported, fds: Fds) -> int:
+        self._services.log.unknown_commands.append(source)
+        await fds.out[2](f"{SH}: not implemented by the virtual handset: {exc}\n".encode())
+        return 2
 
-    async def _pipeline(self, commands: Pipeline, state: ShellState, io: ShellIO) -> int:
-        stdin: Reader = io.read_stdin
-        status = 0
-        for index, cmd in enumerate(commands):
-            if index == len(commands) - 1:
-                # Like ksh, mksh runs the last stage in the current shell (so `cd` there sticks).
-                return await self._simple(cmd, state, stdin, io.write_out, io.write_err)
-            buffer = BufferIO()
-            sub = ShellState(env=dict(state.env), cwd=state.cwd, uid=state.uid, status=state.status)
-            try:
-                status = await self._simple(cmd, sub, stdin, buffer.write_out, io.write_err)
-            except ExitShell as exc:
-                status = exc.status  # `exit` in a pipe stage ends only that subshell
-            stdin = bytes_reader(bytes(buffer.stdout))
+    async def _run_trap(self, f: Frame, name: str, status: int) -> int:
+        action = f.traps.pop(name, "")
+        if not action:
+            return status
+        f.state.status = status
+        try:
+            await self._runner.run_body(parse(action), f)
+        except ExitShell as exc:
+            return exc.status
+        except (ShellSyntaxError, Unsupported, ExpansionError) as exc:
+            await f.fds.out[2](f"{SH}: {exc}\n".encode())
         return status
 
-    def _lookup(self, state: ShellState) -> Lookup:
-        special = {"?": str(state.status), "$": str(_PID), "#": "0", "0": SH}
+    async def _exit_trap(self, f: Frame, status: int) -> int:
+        f.traps.pop("HUP", None)
+        return await self._run_trap(f, "EXIT", status)
 
-        def lookup(name: str) -> str | None:
-            return special[name] if name in special else state.env.get(name)
+    async def _hangup(self, f: Frame) -> None:
+        """The host closed the stream: the shell gets SIGHUP; HUP then EXIT traps run, bounded."""
+        if not (f.traps.get("HUP") or f.traps.get("EXIT")):
+            return
 
-        return lookup
+        async def traps() -> None:
+            status = await self._run_trap(f, "HUP", 128 + 1)
+            await self._run_trap(f, "EXIT", status)
 
-    def _resolve(self, name: str) -> CommandFn | None:
-        if "/" in name:
-            folder, base = posixpath.split(name)
-            return self.table.get(base) if folder in _BIN_DIRS else None
-        return self.table.get(name)
+        task = asyncio.ensure_future(traps())
+        await asyncio.wait({task}, timeout=_HANGUP_GRACE_S)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+        elif not task.cancelled() and task.exception() is not None:
+            log.debug("trap after hangup failed: %r", task.exception())
 
-    async def _simple(self, cmd: Command, state: ShellState, stdin: Reader, out: Writer, err: Writer) -> int:
-        fs = self._services.fs
-        lookup = self._lookup(state)
-        argv = [f for word in cmd.words for f in expand_word(word, lookup, fs, state.cwd)]
-        assigns = {name: expand_value(word, lookup) for name, word in cmd.assigns}
-        fds: dict[int, Writer] = {1: out, 2: err}
-        sinks: list[FileSink] = []
-        for redirect in cmd.redirects:
-            target = " ".join(expand_word(redirect.target, lookup, fs, state.cwd))
-            if redirect.fd not in (0, 1, 2):
-                raise Unsupported(f"redirection of fd {redirect.fd}")
-            if redirect.op == ">&" and target in ("1", "2"):
-                fds[redirect.fd] = fds[int(target)]  # 2>&1: share the current stdout
-            elif redirect.op in (">", ">>", ">&"):
-                sink = FileSink(fs, normpath(target, state.cwd), append=redirect.op == ">>")
-                try:
-                    sink.open()
-                except FsError as exc:
-                    await err(f"{SH}: can't create {target}: {_strerror(exc)}\n".encode())
-                    return 1
-                sinks.append(sink)
-                for fd in (1, 2) if redirect.op == ">&" else (redirect.fd,):
-                    fds[fd] = sink.write
-            elif redirect.op == "<":
-                try:
-                    stdin = bytes_reader(fs.read(normpath(target, state.cwd)))
-                except FsError as exc:
-                    await err(f"{SH}: can't open {target}: {_strerror(exc)}\n".encode())
-                    return 1
-            else:
-                raise Unsupported(f"redirection '{redirect.op}{target}'")
-        if not argv:
-            state.env.update(assigns)  # `A=1` alone sets a shell variable
-            status = 0
-        else:
-            status = await self._exec(argv, assigns, state, RoutedIO(stdin, fds[1], fds[2]))
-        for sink in sinks:
-            failure = sink.close()
-            if failure is not None:
-                name = argv[0] if argv else SH
-                await err(f"{SH}: {name}: write error: {_strerror(failure)}\n".encode())
-                status = status or 1
-        return status
+    async def _wait_attached_jobs(self, f: Frame) -> None:
+        """adbd ends the session when the output pipes close: jobs still holding them delay it."""
+        for job in list(f.session.jobs.values()):
+            if job.attached and not job.task.done():
+                await asyncio.wait({job.task})
+            elif not job.task.done():
+                # Detached daemons (`nohup cmd >f 2>&1 &`) would outlive `adb shell` on a phone;
+                # the fake has no process table for them, so it stops them and says so.
+                self._services.log.unknown_commands.append(f"background job {job.pid} outliving the shell")
+                log.warning("background job %d would outlive the shell; stopping it", job.pid)
 
-    async def _exec(self, argv: list[str], assigns: dict[str, str], state: ShellState, io: RoutedIO) -> int:
-        fn = self._resolve(argv[0])
-        if fn is None:
-            # Loud by design: the suite must not rely on a command the fake lacks.
-            self._services.log.unknown_commands.append(shlex.join(argv))
-            await io.write_err(f"{SH}: {argv[0]}: inaccessible or not found\n".encode())
-            return 127
-        ctx = CommandContext(
-            argv=argv,
-            io=io,
-            env={**state.env, **assigns},
-            state=state,
-            services=self._services,
-            run_nested=self.run_as,
-            table=self.table,
-        )
-        return await fn(ctx)
+    async def _stop_jobs(self, f: Frame) -> None:
+        tasks = [job.task for job in f.session.jobs.values() if not job.task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        for job in f.session.jobs.values():
+            if job.task.done() and not job.task.cancelled() and job.task.exception() is not None:
+                log.error("background job %d raised", job.pid, exc_info=job.task.exception())

@@ -257,6 +257,21 @@ class Bootloader:
                 out.append(s)
         return out
 
+    def kernel_payload(self, slot: str | None = None) -> bytes | None:
+        """The kernel bytes inside a slot's (default: active) boot image; None if the image is not valid."""
+        info = self.boot_image(slot)
+        if info is None:
+            return None
+        letter = self.active_slot if slot is None or not self.slotted else self._slot(slot)
+        data = self.contents.get(f"boot_{letter}" if letter else "boot", b"")
+        # Every header version puts the kernel right after the one-page header.
+        return data[info.page_size : info.page_size + info.kernel_size]
+
+    def boot_failed(self) -> None:
+        """The booted slot's kernel did not come up: never try it again (until set_active)."""
+        self.slot_state[self.active_slot].unbootable = True
+        self.events.append(BootloaderEvent("boot_failed", self.active_slot))
+
     def begin_boot(self) -> str | None:
         """Pick the slot to boot (A/B fallback) and spend one try; None: nothing boots."""
         while True:

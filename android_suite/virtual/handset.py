@@ -20,17 +20,21 @@ port and connects there, so clients get real socket semantics (EOF, half-close).
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from android_suite.virtual.api import BootState, Faults, ServiceLog
+from android_suite.virtual.bootloader import Bootloader
 from android_suite.virtual.commands.props import PropertyStore
-from android_suite.virtual.kernel import KernelBackend, ProcessInfo, StaticKernel
+from android_suite.virtual.framework import Framework, attach_framework
+from android_suite.virtual.kernel import KernelBackend, Knob, ProcessInfo
 from android_suite.virtual.profile import Profile
 from android_suite.virtual.shell import VirtualShell
-from android_suite.virtual.vfs import VirtualFS
+from android_suite.virtual.sim import SimKernel, parse_kernel_image
+from android_suite.virtual.vfs import Renderer, VirtualFS, fs_error
 
 TcpHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -60,7 +64,8 @@ class VirtualHandset:
         features: adb features to advertise instead of the profile's (e.g. ``["cmd"]``).
         clock: monotonic seconds (inject a fake one in tests).
         wall_clock: epoch seconds for file mtimes.
-        kernel: the kernel backend (default: :class:`StaticKernel`).
+        kernel: the kernel backend (default: a :class:`SimKernel` that boots whatever
+            kernel ``bootloader``'s active slot holds, once a Bootloader is attached).
         off_seconds: how long a reboot keeps the handset "off".
     """
 
@@ -89,7 +94,12 @@ class VirtualHandset:
         self.off_seconds = off_seconds
         self._clock = clock
         self._rng = random.Random(seed)
-        self._kernel = kernel if kernel is not None else StaticKernel(self.profile, clock)
+        # Only a kernel the handset made itself follows the boot image; a given one is kept as is.
+        self._boots_images = kernel is None
+        self._kernel = kernel if kernel is not None else SimKernel(self.profile, clock, seed=seed)
+        self._kernel_files: dict[str, Renderer] = {}
+        self._kernel_paths: set[str] = set()
+        self._kernel_knobs: Mapping[str, Knob] = {}
         # ro.android_suite.kind tags every number read from this handset as
         # coming from a test double (DeviceInfo.kind); the kernel backend
         # decides the value (a modelled kernel, or a real one under QEMU).
@@ -116,6 +126,8 @@ class VirtualHandset:
         self._fs.read_filter = lambda path, data: self.faults.filter_read(path, data)
         self._shell = VirtualShell(self)
         self._build_image()
+        # The Android framework (am, dumpsys, logcat, battery) over the kernel's memory model.
+        self.framework: Framework = attach_framework(self, clock=clock, wall_clock=wall_clock, seed=seed)
 
     # -- HandsetEndpoint / HandsetServices ---------------------------------------
     @property
@@ -146,7 +158,7 @@ class VirtualHandset:
         adbd_user = "root" if self.profile.adbd_root else "shell"
         user = [ProcessInfo(pid, ppid, n, u, vsz, rss, w) for pid, ppid, n, u, vsz, rss, w in _USERSPACE]
         user.append(ProcessInfo(980, 1, "adbd", adbd_user, 10946200, 7420, "do_epoll_wait"))
-        return sorted(user + self._kernel.threads(), key=lambda p: p.pid)
+        return sorted(user + self._kernel.threads() + self.framework.processes(), key=lambda p: p.pid)
 
     # -- boot cycle ---------------------------------------------------------------
     @property
@@ -184,7 +196,24 @@ class VirtualHandset:
         self._off_until = self._clock() + self.off_seconds
         self._boot = BootState(self._new_boot_id(), self._off_until, self.profile.boot_seconds, "off")
         self._props.reset(self._base_props)
+        if self._target_mode == "android" and not self._load_kernel():
+            self._target_mode = "bootloader"  # no slot boots: the phone stays in fastboot, still flashable
         self._kernel.on_boot(self._boot)
+
+    def _load_kernel(self) -> bool:
+        """Pick the slot (A/B fallback) and load its kernel into the model; False if none boots."""
+        bl, kernel = self.bootloader, self._kernel
+        if not (isinstance(bl, Bootloader) and isinstance(kernel, SimKernel) and self._boots_images):
+            return True
+        while bl.begin_boot() is not None:
+            image = parse_kernel_image(bl.kernel_payload() or b"")
+            if image is None:
+                bl.boot_failed()  # no kernel in the payload: it never comes up
+                continue
+            kernel.load_image(image)
+            bl.mark_successful()  # update_verifier, once the boot is healthy
+            return True
+        return False
 
     def _new_boot_id(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -239,15 +268,43 @@ class VirtualHandset:
             if name.isalnum():
                 fs.write(f"/system/bin/{name}", b"", mode=0o755)
         fs.add_dynamic("/system/build.prop", self._build_prop, mode=0o600)
-        for path, render in self._kernel.files().items():
-            fs.add_dynamic(path, render)
-        for path, knob in self._kernel.knobs().items():
-            fs.add_knob(path, knob.render, knob.on_write, mode=knob.mode)
+        self._mount_kernel()
+        watch = getattr(self._kernel, "watch_files", None)
+        if callable(watch):
+            watch(self._mount_kernel)  # processes come and go, a new kernel brings other files
         # /system and /vendor are read-only mounts; procfs and sysfs refuse new files.
         fs.set_readonly("/system", "EROFS")
         fs.set_readonly("/vendor", "EROFS")
         fs.set_readonly("/proc", "EACCES")
         fs.set_readonly("/sys", "EACCES")
+
+    def _mount_kernel(self) -> None:
+        """Publish the kernel's files and knobs; paths it no longer serves read as ENOENT."""
+        self._kernel_files = dict(self._kernel.files())
+        knobs = self._kernel.knobs()
+        self._kernel_files.update({path: knob.render for path, knob in knobs.items()})
+        for path in self._kernel_files:
+            if path in self._kernel_paths:
+                continue
+            self._kernel_paths.add(path)
+            if path in knobs:
+                write = functools.partial(self._kernel_write, path)
+                self._fs.add_knob(path, functools.partial(self._kernel_read, path), write, mode=knobs[path].mode)
+            else:
+                self._fs.add_dynamic(path, functools.partial(self._kernel_read, path))
+        self._kernel_knobs = knobs
+
+    def _kernel_read(self, path: str) -> bytes:
+        render = self._kernel_files.get(path)
+        if render is None:
+            raise fs_error("ENOENT", path)
+        return render()
+
+    def _kernel_write(self, path: str, data: bytes) -> None:
+        knob = self._kernel_knobs.get(path)
+        if knob is None:  # a knob of an earlier kernel
+            raise fs_error("ENOENT", path)
+        knob.on_write(data)
 
     def _build_prop(self) -> bytes:
         return "".join(f"{k}={v}\n" for k, v in sorted(self._base_props.items()) if k.startswith("ro.")).encode()

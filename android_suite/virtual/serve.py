@@ -21,10 +21,12 @@ from typing import Any
 
 from android_suite.virtual.adbd import AdbEndpoint
 from android_suite.virtual.api import Faults
+from android_suite.virtual.bootimg import build_boot_image
 from android_suite.virtual.bootloader import Bootloader
 from android_suite.virtual.fastboot import FastbootEndpoint
 from android_suite.virtual.handset import VirtualHandset
 from android_suite.virtual.profile import load_profile
+from android_suite.virtual.sim import profile_kernel
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +77,12 @@ class HandsetProcess:
             profile = load_profile(spec.profile)
             features = list(spec.features) if spec.features is not None else None
             handset = VirtualHandset(profile, name=spec.name, seed=spec.seed, features=features)
+            # Factory images: both slots carry the profile's kernel, with its default kcompressd variant.
+            factory = build_boot_image(profile_kernel(profile))
             handset.bootloader = Bootloader(
                 product=handset.props.get("ro.product.device", spec.name),
                 serialno=handset.props.get("ro.serialno", spec.name),
+                images={"boot_a": factory, "boot_b": factory},
             )
             adb = AdbEndpoint(handset)
             await adb.start()

@@ -113,8 +113,13 @@ class Bootloader:
         max_download: int = 256 * MiB,
         unlocked: bool = True,
         images: Mapping[str, bytes] | None = None,
+        check_images: bool = False,
     ) -> None:
         self.product = product
+        # check_images: refuse at flash time a boot image whose header does not
+        # parse or that carries no kernel, as bootloaders that verify images
+        # before writing do; off for unit tests that flash placeholder bytes.
+        self.check_images = check_images
         self.serialno = serialno
         self.slotted = slotted
         self.max_download = max_download
@@ -199,10 +204,22 @@ class Bootloader:
         if len(payload) > self.sizes[name]:
             # fastbootd: Flash() returns -EOVERFLOW when the image exceeds the device.
             raise FlashError("Value too large for defined data type")
+        if self.check_images and re.sub(r"_[ab]$", "", name) == "boot":
+            self._check_boot_image(payload)
         self.contents[name] = payload
         digest = hashlib.sha256(payload).hexdigest()
         self.events.append(BootloaderEvent("flash", name, len(payload), digest))
         return name
+
+    @staticmethod
+    def _check_boot_image(payload: bytes) -> None:
+        info = parse_boot_image(payload)
+        if info is None:
+            raise FlashError("invalid boot image: no ANDROID! header or sizes past the end of the image")
+        if info.kernel_size == 0:
+            raise FlashError("invalid boot image: it carries no kernel")
+        if info.kernel_release is None:
+            raise FlashError("invalid boot image: its kernel has no 'Linux version' banner")
 
     def erase(self, part: str) -> str:
         if not self.unlocked:

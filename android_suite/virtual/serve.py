@@ -83,6 +83,7 @@ class HandsetProcess:
                 product=handset.props.get("ro.product.device", spec.name),
                 serialno=handset.props.get("ro.serialno", spec.name),
                 images={"boot_a": factory, "boot_b": factory},
+                check_images=True,
             )
             adb = AdbEndpoint(handset)
             await adb.start()

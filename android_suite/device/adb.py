@@ -33,9 +33,9 @@ from typing import Any
 
 import adbutils
 
-from android_suite.device.adb_errors import Partial, map_adb_errors, time_left
+from android_suite.device.adb_errors import AdbShellStream, Partial, map_adb_errors, time_left
 from android_suite.device.adb_sync import pull_file, push_file
-from android_suite.device.transport import ShellResult
+from android_suite.device.transport import ShellResult, ShellStream
 from android_suite.errors import PermanentDeviceError
 
 MARKER = b"X4EXIT:"
@@ -155,6 +155,35 @@ class AdbTransport:
                 partial.v2 = v2
                 code = _read_v2(conn.conn, deadline, partial) if v2 else _read_v1(conn.conn, deadline, partial)
         return ShellResult(words, code, partial.text(1), partial.text(2), time.monotonic() - start, v2)
+
+    def open_shell_stream(self, argv: Sequence[str], connect_timeout: float) -> ShellStream:
+        if isinstance(argv, str):
+            raise TypeError(f"argv must be a list of words, not a shell string: {argv!r}")
+        words = tuple(argv)
+        if not words:
+            raise ValueError("empty argv")
+        deadline = time.monotonic() + connect_timeout
+        with self._errors(words, connect_timeout):
+            v2 = "shell_v2" in self._features_by(deadline)
+            conn = self._device(deadline).open_transport(timeout=time_left(deadline))
+            try:
+                # No exit marker on v1: a stream is read until it ends, not for its status.
+                conn.send_command(f"shell,v2:{shlex.join(words)}" if v2 else f"shell:{shlex.join(words)}")
+                conn.check_okay()
+            except BaseException:
+                conn.close()
+                raise
+
+        def dropped() -> None:
+            self._features = None  # the device may come back as a different adbd
+
+        where = self._where()
+        return AdbShellStream(
+            conn,
+            v2,
+            lambda timeout: map_adb_errors(self._serial, words, timeout, where, None, self._serials),
+            dropped,
+        )
 
     def push(self, local: Path, remote: str, timeout: float) -> int:
         deadline = time.monotonic() + timeout

@@ -1,7 +1,8 @@
 """Turn adbutils/socket exceptions into the suite's DeviceError tree.
 
 Only ``adb.py`` and ``adb_sync.py`` use this; the mapping table is in the
-``adb.py`` module docstring. Local file errors (FileNotFoundError,
+``adb.py`` module docstring. :class:`AdbShellStream` (``open_shell_stream``)
+lives here too because it is mostly that mapping applied to one read at a time. Local file errors (FileNotFoundError,
 PermissionError, ENOSPC on the host) are deliberately *not* mapped: they are
 not device failures and a retry on the device would not cure them.
 """
@@ -11,7 +12,8 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
+from typing import Any
 
 import adbutils
 from adbutils.errors import AdbConnectionError
@@ -157,3 +159,103 @@ def _classify(
             hint=_DROP_HINT.format(port=port),
         )
     return DeviceError(f"adb: {first}", serial=serial, argv=argv, stdout=out, stderr=err)
+
+
+_V2_HEADER = 5  # shell v2 packet: id (1 byte) + length (u32 LE)
+
+
+class AdbShellStream:
+    """A running device command read incrementally (implements ``transport.ShellStream``).
+
+    Each :meth:`read` waits at most its own ``timeout`` (``settimeout`` per
+    recv), so a caller can poll a stop flag between reads without losing data:
+    a socket timeout never consumes bytes. v2 packets may be split anywhere
+    across recvs; stdout is handed out as it comes, stderr is kept.
+
+    Args:
+        conn: the adbutils connection after the service's OKAY (``.conn`` socket, ``.close()``).
+        v2: whether the service was opened as ``shell,v2:``.
+        errors: ``timeout -> context manager`` mapping socket errors to DeviceError.
+        on_drop: called once when the link drops (the transport forgets its feature cache).
+    """
+
+    def __init__(
+        self,
+        conn: Any,
+        v2: bool,
+        errors: Callable[[float], AbstractContextManager[None]],
+        on_drop: Callable[[], None],
+    ) -> None:
+        self._conn = conn
+        self._v2 = v2
+        self._errors = errors
+        self._on_drop = on_drop
+        self._raw = bytearray()  # undecoded v2 packets
+        self._out = bytearray()
+        self._err = bytearray()
+        self._exit: int | None = None
+        self._ended = False
+
+    @property
+    def v2(self) -> bool:
+        return self._v2
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._exit
+
+    @property
+    def stderr(self) -> bytes:
+        return bytes(self._err)
+
+    def read(self, max_bytes: int = 65536, timeout: float = 1.0) -> bytes:
+        if not self._out and not self._ended:
+            deadline = time.monotonic() + timeout
+            try:
+                with self._errors(timeout):
+                    while not self._out and not self._ended:
+                        self._receive(deadline)
+            except DeviceDisconnectedError:
+                self._ended = True
+                self._on_drop()
+                raise
+        data = bytes(self._out[:max_bytes])
+        del self._out[:max_bytes]
+        return data
+
+    def _receive(self, deadline: float) -> None:
+        sock = self._conn.conn
+        sock.settimeout(time_left(deadline))
+        chunk = sock.recv(65536)
+        if not chunk:
+            if self._v2:
+                raise EOFError("stream closed before the exit status")
+            self._ended = True  # v1 cannot tell an end from a drop
+            return
+        if not self._v2:
+            self._out += chunk
+            return
+        self._raw += chunk
+        while len(self._raw) >= _V2_HEADER:
+            size = int.from_bytes(self._raw[1:5], "little")
+            if len(self._raw) < _V2_HEADER + size:
+                break
+            kind, data = self._raw[0], bytes(self._raw[_V2_HEADER : _V2_HEADER + size])
+            del self._raw[: _V2_HEADER + size]
+            if kind == 1:
+                self._out += data
+            elif kind == 2:
+                self._err += data
+            elif kind == 3 and data:
+                self._exit, self._ended = data[0], True
+
+    def close(self) -> None:
+        self._ended = True
+        with suppress(Exception):  # closing a dead socket must not mask why we are closing it
+            self._conn.close()
+
+    def __enter__(self) -> AdbShellStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from android_suite.device.info import INFO_ARGV, DeviceInfo, device_info, parse_info_dump
 from android_suite.device.root import RootMode, as_root, detect_root
-from android_suite.device.transport import ShellResult, Transport
+from android_suite.device.transport import ShellResult, ShellStream, Transport
 from android_suite.device.waits import Poller
 from android_suite.errors import CommandError, ParseError, PermanentDeviceError, TransientDeviceError
 from android_suite.parsers.getprop import GetpropResult, parse_getprop
@@ -86,6 +86,28 @@ class Device:
                 hint=_reproduce_hint(self.serial, argv),
             )
         return result
+
+    def stream_shell(self, argv: Sequence[str], connect_timeout: float = 30.0, root: bool = False) -> ShellStream:
+        """Start ``argv`` and return its output as a stream (one adb stream, read as it comes).
+
+        For long-lived commands (samplers, logcat); close the stream to end it.
+
+        Raises:
+            DeviceTimeoutError, DeviceDisconnectedError, DeviceNotFoundError: while opening.
+            PermanentDeviceError: ``root`` on a device without root.
+        """
+        if isinstance(argv, str):
+            raise TypeError(f"argv must be a list of words, not a shell string: {argv!r}")
+        if root:
+            if not self.is_root():
+                raise PermanentDeviceError("root is required but this device has none", serial=self.serial, argv=argv)
+            assert self._root is not None
+            argv = as_root(self._root, argv)
+        try:
+            return self._t.open_shell_stream(argv, connect_timeout)
+        except TransientDeviceError:
+            self._suspect = True  # it may have rebooted under us
+            raise
 
     def push(self, local: Path | str, remote: str, timeout: float = 120.0) -> int:
         """Copy a local file to the device; returns the bytes sent (size-verified)."""

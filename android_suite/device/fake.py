@@ -12,12 +12,14 @@ No adbutils here: the fake stands in for ``device/adb.py``, not beside it.
 from __future__ import annotations
 
 import shlex
+import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from android_suite.device.transport import ShellResult
+from android_suite.errors import DeviceTimeoutError
 
 
 class UnexpectedCall(AssertionError):
@@ -26,13 +28,87 @@ class UnexpectedCall(AssertionError):
 
 @dataclass(frozen=True)
 class Call:
-    """One recorded operation: ``op`` is "run", "push", "pull", "reboot" or "state"."""
+    """One recorded operation: "run", "stream", "push", "pull", "reboot" or "state"."""
 
     op: str
     args: tuple[str, ...]
 
 
-_Reply = ShellResult | BaseException | str | bytes | None
+class FakeShellStream:
+    """A scripted ``ShellStream``: hands out ``chunks`` in order, then ends as told.
+
+    An exception among the chunks is raised by the ``read`` that reaches it
+    (a ``DeviceTimeoutError`` for a quiet spell, ``DeviceDisconnectedError``
+    for a drop). After the chunks, ``end`` decides: an int is the exit status
+    (``read`` returns ``b""``), an exception is raised (a drop), and None keeps
+    the stream open and silent: each ``read`` then waits up to its timeout for
+    :meth:`close` and raises ``DeviceTimeoutError``, like a real idle stream.
+    """
+
+    def __init__(
+        self,
+        chunks: Iterable[bytes | BaseException],
+        *,
+        end: int | BaseException | None = 0,
+        stderr: bytes = b"",
+        v2: bool = True,
+    ) -> None:
+        self._chunks: deque[bytes | BaseException] = deque(chunks)
+        self._end = end
+        self._stderr = stderr
+        self._v2 = v2
+        self._exit: int | None = None
+        self._closed = threading.Event()
+        self.reads = 0
+
+    @property
+    def v2(self) -> bool:
+        return self._v2
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._exit
+
+    @property
+    def stderr(self) -> bytes:
+        return self._stderr if self._v2 and self._exit is not None else b""
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def read(self, max_bytes: int = 65536, timeout: float = 1.0) -> bytes:
+        self.reads += 1
+        if self._chunks:
+            item = self._chunks.popleft()
+            if isinstance(item, BaseException):
+                raise item
+            if len(item) > max_bytes:
+                self._chunks.appendleft(item[max_bytes:])
+            return item[:max_bytes]
+        if self._closed.is_set():
+            return b""
+        if isinstance(self._end, BaseException):
+            raise self._end
+        if self._end is None:
+            self._closed.wait(timeout)  # block like a quiet socket, not spin
+            if self._closed.is_set():
+                return b""
+            raise DeviceTimeoutError(f"no output within {timeout:g} s (scripted idle stream)")
+        self._exit = self._end if self._v2 else None
+        return b""
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def __enter__(self) -> FakeShellStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_Reply = ShellResult | BaseException | str | bytes | FakeShellStream | None
 
 
 class FakeTransport:
@@ -69,6 +145,11 @@ class FakeTransport:
             v2 = "shell_v2" in self._features
             reply: _Reply = raises or ShellResult(tuple(argv), exit_code, stdout, stderr if v2 else "", 0.0, v2)
             self._add(key, reply)
+        return self
+
+    def expect_stream(self, argv: Sequence[str], stream: FakeShellStream | BaseException) -> FakeTransport:
+        """Script one ``open_shell_stream(argv)``: the stream it returns, or the error it raises."""
+        self._add(("stream", *argv), stream)
         return self
 
     def expect_state(self, *states: str | BaseException) -> FakeTransport:
@@ -116,6 +197,13 @@ class FakeTransport:
             raise TypeError("argv must be a list of words, not a shell string")
         reply = self._take(("run", *argv))
         assert isinstance(reply, ShellResult)
+        return reply
+
+    def open_shell_stream(self, argv: Sequence[str], connect_timeout: float) -> FakeShellStream:
+        if isinstance(argv, str):
+            raise TypeError("argv must be a list of words, not a shell string")
+        reply = self._take(("stream", *argv))
+        assert isinstance(reply, FakeShellStream)
         return reply
 
     def push(self, local: Path, remote: str, timeout: float) -> int:

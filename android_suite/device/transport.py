@@ -3,7 +3,7 @@
 Everything above this module (``Device``, collectors, workloads) talks to a
 phone only through :class:`Transport`. The real implementation is
 ``device/adb.py`` (adbutils); unit tests use ``device/fake.py``. Keeping the
-surface to seven operations is what lets the fake stay strict and small.
+surface to eight operations is what lets the fake stay strict and small.
 """
 
 from __future__ import annotations
@@ -47,6 +47,49 @@ class ShellResult:
         return self.exit_code == 0
 
 
+class ShellStream(Protocol):
+    """A long-lived device command whose output is read as it comes (``Transport.open_shell_stream``).
+
+    ``read`` returns stdout bytes as they arrive and ``b""`` once the command
+    has ended; with shell v2 the exit status and stderr are then known. A link
+    that dies before the end raises ``DeviceDisconnectedError`` (v2: the
+    stream closed without an exit packet; v1 cannot tell a drop from an end
+    and returns ``b""``). ``close`` never raises and may be called twice.
+    """
+
+    @property
+    def v2(self) -> bool:
+        """True when shell v2 keeps stderr apart and reports the exit status."""
+        ...
+
+    @property
+    def exit_code(self) -> int | None:
+        """The command's exit status once ``read`` returned ``b""`` (v2 only), else None."""
+        ...
+
+    @property
+    def stderr(self) -> bytes:
+        """Standard error received so far (always ``b""`` on v1, where it is merged into stdout)."""
+        ...
+
+    def read(self, max_bytes: int = 65536, timeout: float = 1.0) -> bytes:
+        """Up to ``max_bytes`` of stdout; ``b""`` at the end.
+
+        Raises:
+            DeviceTimeoutError: nothing arrived within ``timeout`` (the stream stays usable).
+            DeviceDisconnectedError: the link dropped before the command ended.
+        """
+        ...
+
+    def close(self) -> None:
+        """Close the stream; adbd then hangs up on the device command."""
+        ...
+
+    def __enter__(self) -> ShellStream: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
 @runtime_checkable
 class Transport(Protocol):
     """A connection to one handset.
@@ -73,6 +116,18 @@ class Transport(Protocol):
             DeviceTimeoutError: the command did not finish within ``timeout``.
             DeviceDisconnectedError: the link dropped before the exit status.
             DeviceNotFoundError: the serial is unknown to the adb server.
+        """
+        ...
+
+    def open_shell_stream(self, argv: Sequence[str], connect_timeout: float) -> ShellStream:
+        """Start ``argv`` on the device and return its output as a :class:`ShellStream`.
+
+        One adb stream for the whole life of the command (a sampler loop, a
+        logcat). ``connect_timeout`` bounds only the opening; each ``read``
+        has its own timeout. Shell v2 is used when the device offers it.
+
+        Raises:
+            DeviceTimeoutError, DeviceDisconnectedError, DeviceNotFoundError: as ``run``.
         """
         ...
 

@@ -57,6 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="the capture to parse ('-' reads stdin)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a readable listing")
     p.set_defaults(handler=_lazy("android_suite.commands.parse", "run"))
+
+    r = sub.add_parser("report", help="write one run's HTML report and Markdown summary from a result store")
+    r.add_argument("results", metavar="RESULTS", help="result store: a SQLite file or a database URL")
+    r.add_argument("--run", default=None, metavar="ID", help="run id (default: the latest run)")
+    r.add_argument("--out", default="out/report", help="output directory (default out/report)")
+    r.add_argument("--baseline", default=None, help="the baseline variant (default: the one named off)")
+    r.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)")
+    r.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    r.set_defaults(handler=_lazy("android_suite.commands.report", "run"))
+
+    n = sub.add_parser("nightly", help="nightly trends and change points; exit 3 on an ongoing regression")
+    n.add_argument("--db", required=True, metavar="URL", help="database holding the nightly_history table")
+    n.add_argument("--out", required=True, metavar="DIR", help="where the charts and index.html go")
+    n.add_argument("--ingest", default=None, metavar="RESULTS", help="first add a run from this result store")
+    n.add_argument("--run", default=None, metavar="ID", help="the run to ingest (default: the latest)")
+    n.add_argument("--night", default=None, metavar="YYYY-MM-DD", help="night to file it under (default: its start)")
+    n.add_argument("--baseline", default=None, help="the baseline variant of the ingested run")
+    n.add_argument("--alpha", type=float, default=0.05, help="family-wise false-alarm rate (default 0.05)")
+    n.add_argument("--min-segment", type=int, default=5, help="nights a new level must hold (default 5)")
+    n.add_argument("--min-effect", type=float, default=0.05, help="smallest relative shift flagged (default 0.05)")
+    n.set_defaults(handler=_lazy("android_suite.commands.nightly", "run"))
     return parser
 
 

@@ -105,6 +105,8 @@ class RunData:
         context: run-wide facts (host, suite version, workload name, seed,
             options); per-device context lives in ``devices``.
         schema_version: the record schema the run was written with.
+        status_reason: why an "incomplete" run is so (the runner raised, or its
+            process was found gone); empty otherwise.
     """
 
     run_id: str
@@ -120,6 +122,7 @@ class RunData:
     frames: pd.DataFrame = field(default_factory=lambda: empty(FRAME_COLUMNS))
     kills: pd.DataFrame = field(default_factory=lambda: empty(KILL_COLUMNS))
     energy: pd.DataFrame = field(default_factory=lambda: empty(ENERGY_COLUMNS))
+    status_reason: str = ""
 
     @property
     def virtual(self) -> bool:

@@ -62,6 +62,34 @@ def add_device_options(add: AddOption, *, dest_prefix: str = "") -> None:
     )
 
 
+KCOMPRESSD_STATES = ("on", "off")
+
+
+def state_list(text: str) -> list[str]:
+    """``"on,off"`` -> ``["on", "off"]``; only on/off, each once."""
+    items = [s.strip() for s in text.split(",")]
+    if not items or any(s not in KCOMPRESSD_STATES for s in items) or len(set(items)) != len(items):
+        raise argparse.ArgumentTypeError(f"bad kcompressd state list {text!r}: expected on, off or on,off")
+    return items
+
+
+def add_kcompressd_options(add: AddOption, *, dest_prefix: str = "") -> None:
+    """Options for the kcompressd state under test (android_suite.kernel)."""
+    add(
+        "--kcompressd",
+        dest=f"{dest_prefix}kcompressd",
+        type=state_list,
+        default=None,
+        help="kcompressd states to run tests using the `kcompressd` fixture in (default: on,off)",
+    )
+    add(
+        "--kcompressd-manifest",
+        dest=f"{dest_prefix}kcompressd_manifest",
+        default=None,
+        help="boot-image manifest (TOML) that allows reaching a state by flashing, on unlocked handsets",
+    )
+
+
 def resolve_serial(option: str | None) -> str | None:
     """The phone to use: the option, else $ANDROID_SERIAL, else None (virtual)."""
     serial = option or os.environ.get("ANDROID_SERIAL") or None

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from android_suite.options import DEFAULT_PROFILES, add_device_options, resolve_adb_port, resolve_serial
+from android_suite.options import (
+    DEFAULT_PROFILES,
+    KCOMPRESSD_STATES,
+    add_device_options,
+    add_kcompressd_options,
+    resolve_adb_port,
+    resolve_serial,
+)
 from android_suite.session import HandsetSession, Target, free_port
 
 if TYPE_CHECKING:
@@ -28,6 +35,7 @@ OLD_PORT_KEY = pytest.StashKey[str | None]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("android_suite", "android_suite handsets")
     add_device_options(group.addoption, dest_prefix="android_suite_")
+    add_kcompressd_options(group.addoption, dest_prefix="android_suite_")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,6 +50,9 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         port = resolve_adb_port(config.getoption("android_suite_adb_port"))
     config.stash[SESSION_KEY] = HandsetSession(serial=serial, adb_port=port, profiles=profiles)
+    # The kernel fixtures (kcompressd, zram_config), loaded after the adb port is set.
+    if not config.pluginmanager.has_plugin("android_suite.kernel.fixtures"):
+        config.pluginmanager.import_plugin("android_suite.kernel.fixtures")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -58,6 +69,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test instance per handset: the profiles (virtual) or the phone's serial."""
+    if "kcompressd" in metafunc.fixturenames:
+        states = metafunc.config.getoption("android_suite_kcompressd") or list(KCOMPRESSD_STATES)
+        metafunc.parametrize("kcompressd", states, indirect=True, ids=[f"kcompressd-{s}" for s in states])
     if "handset" not in metafunc.fixturenames:
         return
     session = metafunc.config.stash[SESSION_KEY]

@@ -15,6 +15,7 @@ from html import escape
 import pandas as pd
 
 from android_suite.analysis.ab import RunAnalysis
+from android_suite.analysis.directions import Direction, direction_of
 from android_suite.report.figures import Chart
 from android_suite.report.format import (
     VIRTUAL_BANNER,
@@ -119,6 +120,12 @@ def img_tag(png: bytes, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def is_headline_metric(metric: str) -> bool:
+    """A metric with a known good direction, or the CPU time of a reclaim thread."""
+    name = metric.split(" ")[0]
+    return direction_of(name) is not Direction.NEUTRAL or name.endswith("_cpu_s")
+
+
 def render_html(run: RunData, analysis: RunAnalysis, charts: Sequence[Chart]) -> str:
     """The whole report as one HTML string."""
     title = f"kcompressd A/B report: run {run.run_id}"
@@ -137,7 +144,16 @@ def render_html(run: RunData, analysis: RunAnalysis, charts: Sequence[Chart]) ->
         parts.append("<h3>Iterations excluded</h3>")
         parts.append(_table(["reason", "iterations"], [[(reason, ""), (str(n), "num")] for reason, n in excluded]))
     parts.append("<h2>Claim check</h2>" + claims_table(analysis.claims))
-    parts.append("<h2>Verdicts</h2>" + verdict_table(analysis.verdicts))
+    # Headline metrics first (those with a known good direction: the claims,
+    # latency, jank, kills, energy, PSI, reclaim CPU); hundreds of raw vmstat
+    # counters would bury them, so the rest sit in a collapsed section.
+    key = analysis.verdicts["metric"].astype(str).map(is_headline_metric)
+    parts.append("<h2>Verdicts</h2>" + verdict_table(analysis.verdicts[key]))
+    rest = analysis.verdicts[~key]
+    if len(rest):
+        parts.append(
+            f"<details><summary>All other metrics ({len(rest)})</summary>{verdict_table(rest)}</details>"
+        )
     parts.append("<h2>Charts</h2>")
     for chart in charts:
         parts.append(

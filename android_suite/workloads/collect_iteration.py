@@ -1,0 +1,96 @@
+"""Per-iteration collectors: launches, frames, low-memory kills, run context.
+
+Each function is one device command (an argv list with a deadline) plus a
+pure parser; none of them sleeps. They are what the runner calls around each
+app's dwell; keeping them here keeps the runner about scheduling only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from android_suite.device.device import Device
+from android_suite.errors import ParseError
+from android_suite.parsers.am_start import AmStart, parse_am_start
+from android_suite.parsers.gfxinfo import parse_framestats
+from android_suite.parsers.lmkd import LmkdKill, parse_lmkd_kills
+
+# A frame counts as janky past its own deadline (Android 12+ FrameDeadline);
+# without that column, past one 60 Hz vsync, as the legacy jank count does.
+LEGACY_DEADLINE_NS = 16_666_667
+
+
+@dataclass(frozen=True)
+class Launch:
+    package: str
+    result: AmStart | None  # None when the output could not be parsed
+    error: str = ""
+
+
+def launch(device: Device, package: str, activity: str | None, *, timeout: float = 60.0) -> Launch:
+    """``am start -W``: launch state and latency as the framework reports them."""
+    component = f"{package}/{activity}" if activity else package
+    argv = (
+        ["am", "start", "-W", "-n", component]
+        if activity
+        else ["monkey", "-p", package, "-c", "android.intent.category.LAUNCHER", "1"]
+    )
+    r = device.shell(argv, timeout=timeout, check=False)
+    if not activity:
+        return Launch(package, None, "" if r.exit_code == 0 else r.stdout + r.stderr)
+    try:
+        return Launch(package, parse_am_start(r.stdout))
+    except ParseError as exc:
+        return Launch(package, None, f"{exc}; output: {r.stdout[-500:]}")
+
+
+def reset_frames(device: Device, package: str) -> None:
+    device.shell(["dumpsys", "gfxinfo", package, "reset"], timeout=30, check=False)
+
+
+def frames(device: Device, package: str) -> tuple[list[float], list[bool]]:
+    """Frame durations (ms) and jank flags of the frames rendered since the last reset."""
+    r = device.shell(["dumpsys", "gfxinfo", package, "framestats"], timeout=30, check=False)
+    try:
+        timings = parse_framestats(r.stdout)
+    except ParseError:
+        return [], []
+    durations: list[float] = []
+    janky: list[bool] = []
+    for f in timings:
+        if f.flagged or f.duration_ns is None:
+            continue  # flagged rows are not real frames (Flags != 0), per hwui
+        durations.append(f.duration_ns / 1e6)
+        if f.deadline_ns is not None:
+            janky.append(f.frame_completed_ns > f.deadline_ns)
+        else:
+            janky.append(f.duration_ns > LEGACY_DEADLINE_NS)
+    return durations, janky
+
+
+def clear_log(device: Device) -> None:
+    device.shell(["logcat", "-c"], timeout=30, check=False)
+
+
+def kills(device: Device) -> list[LmkdKill]:
+    """lmkd kills logged since :func:`clear_log`."""
+    r = device.shell(["logcat", "-d", "-b", "main,system,events", "-v", "threadtime"], timeout=60, check=False)
+    try:
+        return list(parse_lmkd_kills(r.stdout))
+    except ParseError:
+        return []
+
+
+_CONTEXT_PROPS = ("ro.build.fingerprint", "ro.product.model", "ro.product.device")
+
+
+def context(device: Device) -> dict[str, Any]:
+    """Run context for an iteration: build, kernel, battery level, charging, temperature."""
+    ctx: dict[str, Any] = {p: device.getprop(p) for p in _CONTEXT_PROPS}
+    battery = device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout
+    for line in battery.splitlines():
+        key, sep, value = line.strip().partition(":")
+        if sep and key in ("level", "temperature", "AC powered", "USB powered", "status"):
+            ctx[f"battery_{key.replace(' ', '_').lower()}"] = value.strip()
+    return ctx

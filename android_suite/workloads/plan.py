@@ -1,0 +1,88 @@
+"""What an A/B run does, and in which order (pure; no device).
+
+Methodology (see anchors.md): warm-up iterations are run and recorded but not
+compared; variants are interleaved on a device (ABAB, or randomised pairs
+with a seed) so that drift (thermal, battery, fragmentation) falls on both
+arms alike.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from android_suite.errors import ConfigError
+
+ORDERS = ("interleaved", "random")
+
+
+@dataclass(frozen=True)
+class AppStep:
+    """One app of the switch set: launched with ``am start -W`` (or monkey without an activity)."""
+
+    package: str
+    activity: str | None = None
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """An A/B run on one handset.
+
+    Attributes:
+        apps: the app-switch set, launched in order each round.
+        variants: the arms; the first is the baseline.
+        iterations: measured iterations per variant.
+        warmup: unmeasured warm-up iterations per variant, run first.
+        rounds: passes over ``apps`` per iteration.
+        dwell_s: time each app stays in front (interactions fill it).
+        swipes: uiautomator2 swipes per app visit.
+        period_s: sampler period.
+        order: "interleaved" (ABAB...) or "random" (shuffled AB pairs, seeded).
+        seed: for "random" and anything else random in the run.
+    """
+
+    apps: tuple[AppStep, ...]
+    variants: tuple[str, ...] = ("off", "on")
+    iterations: int = 3
+    warmup: int = 1
+    rounds: int = 1
+    dwell_s: float = 1.0
+    swipes: int = 2
+    period_s: float = 0.2
+    order: str = "interleaved"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.apps:
+            raise ConfigError("run plan: no apps to switch between")
+        if len(set(self.variants)) != len(self.variants) or not self.variants:
+            raise ConfigError(f"run plan: variants must be distinct and non-empty, got {self.variants}")
+        if self.iterations < 1 or self.warmup < 0 or self.rounds < 1 or self.swipes < 0:
+            raise ConfigError("run plan: iterations and rounds must be >= 1, warmup and swipes >= 0")
+        if self.dwell_s < 0 or not 0.05 <= self.period_s <= 60:
+            raise ConfigError("run plan: dwell_s must be >= 0 and period_s within 0.05..60")
+        if self.order not in ORDERS:
+            raise ConfigError(f"run plan: order must be one of {ORDERS}, got {self.order!r}")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One iteration to run: which arm, its index within the arm, warm-up or not."""
+
+    variant: str
+    index: int
+    warmup: bool
+
+
+def schedule(plan: RunPlan) -> list[Slot]:
+    """Warm-ups first (one per arm, alternating), then the measured iterations interleaved."""
+    slots = [Slot(v, i, True) for i in range(plan.warmup) for v in plan.variants]
+    rng = random.Random(plan.seed)
+    for i in range(plan.iterations):
+        arms = list(plan.variants)
+        if plan.order == "random":
+            rng.shuffle(arms)
+        elif i % 2 == 1:
+            arms.reverse()  # ABBA...: no arm always runs first after a switch
+        slots.extend(Slot(v, plan.warmup + i, False) for v in arms)
+    return slots

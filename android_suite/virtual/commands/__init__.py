@@ -15,6 +15,7 @@ from android_suite.virtual.commands import (
     files,
     input,
     logcat,
+    memeater,
     monkey,
     pm,
     props,
@@ -30,7 +31,7 @@ from android_suite.virtual.commands.context import (
 )
 from android_suite.virtual.commands.props import PropertyStore
 
-_FAMILIES = (basic, files, props, system, app_process, am, pm, dumpsys, input, logcat, monkey, text)
+_FAMILIES = (basic, files, props, system, app_process, am, pm, dumpsys, input, logcat, monkey, text, memeater)
 
 
 def default_commands() -> dict[str, CommandFn]:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from android_suite.virtual.api import FileSystem
 from android_suite.virtual.commands.context import CommandContext, CommandFn, ExitShell, HandsetServices, NestedRunner
+from android_suite.virtual.commands.memeater import ExecFailure, program_at
 from android_suite.virtual.shell.arith import ArithError, evaluate
 from android_suite.virtual.shell.expand import ExpansionError, expand_value, expand_word
 from android_suite.virtual.shell.flow import run_compound, run_pipe, spawn
@@ -34,6 +35,7 @@ from android_suite.virtual.shell.nodes import (
     Pipeline,
 )
 from android_suite.virtual.shell.redirs import close_sinks, open_redirects
+from android_suite.virtual.vfs import normpath
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +247,15 @@ class Runner:
         fn = self.resolve(name)
         if fn is not None and fn is self.table.get("sh") and argv[1:2] == ["-c"] and len(argv) > 2:
             return await self._sh_c(f, argv, fds)
+        if fn is None and "/" in name and posixpath.dirname(name) not in _BIN_DIRS:
+            # A file given by path (a pushed binary): run it if the fake knows it, else fail as mksh does.
+            found = program_at(self.services.fs, normpath(name, f.cwd), self.services.kernel.uname().machine)
+            if isinstance(found, ExecFailure):
+                if found.unmodelled:
+                    self.services.log.unknown_commands.append(shlex.join(argv))
+                await fds.out[2](f"{SH}: {name}: {found.message}\n".encode())
+                return found.status
+            fn = found
         if fn is None:
             # Loud by design: the suite must not rely on a command the fake lacks.
             self.services.log.unknown_commands.append(shlex.join(argv))

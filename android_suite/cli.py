@@ -45,10 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_lazy("android_suite.commands.virtual", "status"))
 
-    d = sub.add_parser("demo", help="the main job: bring up handsets and run the A/B job on them")
+    from android_suite.commands.run import add_run_options  # argparse only; the job is imported when it runs
+
+    d = sub.add_parser(
+        "demo", help="the main job on virtual handsets, small: A/B kcompressd run, then the report with charts"
+    )
     add_device_options(d.add_argument)
-    d.add_argument("--out", default="out/demo", help="where results and the report go (default out/demo)")
-    d.set_defaults(handler=_lazy("android_suite.commands.demo", "run"))
+    add_run_options(d, demo=True)
+    d.set_defaults(handler=_lazy("android_suite.commands.run", "run"))
+    r = sub.add_parser("run", help="the A/B kcompressd job on a phone (--serial) or virtual handsets, then its report")
+    add_device_options(r.add_argument)
+    add_run_options(r, demo=False)
+    r.set_defaults(handler=_lazy("android_suite.commands.run", "run"))
 
     from android_suite.parsers.registry import KINDS  # names only: no parser module is imported
 
@@ -78,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--min-segment", type=int, default=5, help="nights a new level must hold (default 5)")
     n.add_argument("--min-effect", type=float, default=0.05, help="smallest relative shift flagged (default 0.05)")
     n.set_defaults(handler=_lazy("android_suite.commands.nightly", "run"))
+
+    k = sub.add_parser("kernel-check", help="compare a handset's /proc/config.gz with kernel_config fragments")
+    k.add_argument("--serial", default=None, help="adb serial of the handset (default: $ANDROID_SERIAL)")
+    k.add_argument("--adb-port", type=port_number, default=None, help="adb server port (default 5037 or env)")
+    k.add_argument("--fragments", nargs="+", default=None, metavar="NAME", help="fragments to check (default: all)")
+    k.add_argument("--fragments-dir", default=None, metavar="DIR", help="where fragment names are looked up")
+    k.add_argument("--config", default=None, metavar="FILE", help="check a host .config or config.gz instead")
+    k.add_argument("--strict", action="store_true", help="exit 1 unless every setting matches (needs --fragments)")
+    k.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    k.set_defaults(handler=_lazy("android_suite.commands.kernel_check", "run"))
     return parser
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from android_suite.errors import ConfigError
 
@@ -22,6 +23,7 @@ class AppStep:
 
     package: str
     activity: str | None = None
+    interactions: tuple[Any, ...] = ()  # definition.Interaction records; () = a plain swipe per visit
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,22 @@ class Swiper(Protocol):
     def swipe(self, fx: float, fy: float, tx: float, ty: float, duration: float) -> Any: ...
 
 
+_STROKES = {
+    "up": (0.5, 0.75, 0.5, 0.3),
+    "down": (0.5, 0.3, 0.5, 0.75),
+    "left": (0.8, 0.5, 0.2, 0.5),
+    "right": (0.2, 0.5, 0.8, 0.5),
+}
+
+
+@dataclass(frozen=True)
+class _Swipe:
+    kind: str = "swipe"
+    count: int = 1
+    duration_ms: int = 300
+    direction: str = "up"
+
+
 @dataclass
 class IterationOutcome:
     slot: Slot
@@ -157,7 +173,7 @@ class AbRunner:
                 pressure.start()
             for _ in range(self.plan.rounds):
                 for app in self.plan.apps:
-                    self._visit(key, app.package, app.activity, out)
+                    self._visit(key, app.package, app.activity, out, app.interactions)
                     self._drain(sampler, sources, slot, boot_before, key, out, power)
         except DeviceError as exc:
             out.valid, out.reason = False, f"{type(exc).__name__}: {exc.message}"
@@ -169,7 +185,9 @@ class AbRunner:
         self._finish(key, out, boot_before, power)
         return out
 
-    def _visit(self, key: Any, package: str, activity: str | None, out: IterationOutcome) -> None:
+    def _visit(
+        self, key: Any, package: str, activity: str | None, out: IterationOutcome, interactions: tuple[Any, ...] = ()
+    ) -> None:
         launched = ci.launch(self.device, package, activity)
         res = launched.result
         self.writer.add_launch(
@@ -183,24 +201,44 @@ class AbRunner:
         )
         out.launches += 1
         ci.reset_frames(self.device, package)
-        self._dwell()
+        self._dwell(interactions)
         durations, janky = ci.frames(self.device, package)
         if durations:
             self.writer.add_frames(key, package, durations, janky)
             out.frames += len(durations)
 
-    def _dwell(self) -> None:
-        """Keep the app in front for dwell_s, swiping through it (the workload's own duration)."""
+    def _dwell(self, interactions: tuple[Any, ...]) -> None:
+        """Keep the app in front for dwell_s, doing its interactions (the workload's own duration)."""
         deadline = time.monotonic() + self.plan.dwell_s
-        per = self.plan.dwell_s / max(1, self.plan.swipes)
-        for i in range(self.plan.swipes):
-            if self.swiper is not None:
-                up = i % 2 == 0
-                self.swiper.swipe(0.5, 0.75 if up else 0.3, 0.5, 0.3 if up else 0.75, min(0.5, per / 2))
-            else:
-                self.device.shell(["input", "swipe", "540", "1600", "540", "700", "200"], timeout=30, check=False)
+        gestures = interactions or tuple(_Swipe() for _ in range(self.plan.swipes))
+        for gesture in gestures:
+            for _ in range(getattr(gesture, "count", 1)):
+                if time.monotonic() >= deadline:
+                    break
+                self._gesture(gesture)
         # Dwell is part of the workload, not a synchronisation: wait out what is left of it.
         threading.Event().wait(max(0.0, deadline - time.monotonic()))
+
+    def _gesture(self, g: Any) -> None:
+        kind = getattr(g, "kind", "swipe")
+        seconds = getattr(g, "duration_ms", 300) / 1000
+        if kind == "tap_text":
+            if self.swiper is not None and getattr(g, "text", None):
+                self.swiper(text=g.text).click_exists(timeout=1.0)  # type: ignore[operator]
+            return
+        # Screen fractions: the finger moves in `direction` ("up" reveals what is below).
+        fx, fy, tx, ty = _STROKES.get(getattr(g, "direction", None) or "up", _STROKES["up"])
+        if self.swiper is not None:
+            self.swiper.swipe(fx, fy, tx, ty, seconds)
+        else:
+            w, h = 1080, 2400
+            argv = [
+                "input",
+                "swipe",
+                *(str(int(v)) for v in (fx * w, fy * h, tx * w, ty * h)),
+                str(int(seconds * 1000)),
+            ]
+            self.device.shell(argv, timeout=30, check=False)
 
     def _drain(
         self,

@@ -104,6 +104,7 @@ class KcompressdControl:
         self._knobs: KnobWriter | None = None
         self._undo: list[tuple[str, Callable[[], list[str]]]] = []
         self._last_depth: int | None = None
+        self._first_flash: Any = None  # the FlashRecord of this control's first flash
         self.records: list[StateRecord] = []
 
     # -- detection --------------------------------------------------------------------
@@ -172,13 +173,19 @@ class KcompressdControl:
         if isinstance(plan, str):
             reasons.append(plan)
             return None
-        record = plan.flash_variant(self._device, self._fastboot, plan.entry, timeout=self._flash_timeout)
+        # A second flash (off after on) must keep the original recorded before the
+        # first one: pass that record on, and restore once, to the original.
+        first = self._first_flash
+        extra = {"previous": first} if first is not None else {}
+        record = plan.flash_variant(self._device, self._fastboot, plan.entry, timeout=self._flash_timeout, **extra)
+        if first is None:
+            self._first_flash = record
 
-        def unflash() -> list[str]:
-            plan.restore(self._device, self._fastboot, record)
-            return []
+            def unflash() -> list[str]:
+                plan.restore(self._device, self._fastboot, self._first_flash)
+                return []
 
-        self._undo.append(("flash", unflash))
+            self._undo.append(("flash", unflash))
         self._knobs = None  # a new kernel: its knobs start from its own defaults
         after = self.detect()
         # The manifest pins uname -r (kernel_release); /proc/version starts with it.

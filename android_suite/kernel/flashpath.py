@@ -30,6 +30,9 @@ class FlashPlan:
     restore: Callable[..., Any]
 
 
+_MECHANISM_ORDER = {"build": 0, "none": 0, "sysctl": 1, "module": 2}
+
+
 def plan_flash(*, flashable: bool, manifest: Any, fastboot: Any, wanted: str, product: str | None) -> FlashPlan | str:
     """A :class:`FlashPlan`, or one line saying why the flash path cannot run."""
     if not flashable:
@@ -46,7 +49,19 @@ def plan_flash(*, flashable: bool, manifest: Any, fastboot: Any, wanted: str, pr
         return f"flash: {FLASH_MODULE} is not available yet ({exc})"
     loaded = manifests.load_manifest(manifest) if isinstance(manifest, str | Path) else manifest
     entries = getattr(loaded, "entries", loaded)
-    found = [e for e in entries if getattr(e, "variant", None) == wanted and getattr(e, "product", None) == product]
+    # Factory entries are restore targets, not test images, even when their kernel
+    # carries the wanted variant. Among test images prefer the upstream build-time
+    # variant (the one the claims are about), then the runtime knobs.
+    found = sorted(
+        (
+            e
+            for e in entries
+            if getattr(e, "variant", None) == wanted
+            and getattr(e, "product", None) == product
+            and not getattr(e, "factory", False)
+        ),
+        key=lambda e: _MECHANISM_ORDER.get(str(getattr(e, "mechanism", "")), 9),
+    )
     if not found:
         return f"flash: the manifest has no kcompressd={wanted} image for product {product!r}"
     return FlashPlan(found[0], flash_variant, restore)

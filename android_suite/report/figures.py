@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from android_suite.analysis.ab import RunAnalysis
 from android_suite.analysis.metrics import kept_iterations, only_kept
 from android_suite.report import charts
@@ -19,6 +21,13 @@ class Chart:
     png: bytes
 
 
+def _headline(verdicts: pd.DataFrame) -> pd.DataFrame:
+    from android_suite.report.html import is_headline_metric
+
+    key = verdicts["metric"].astype(str).map(is_headline_metric)
+    return verdicts[key] if key.any() else verdicts
+
+
 def run_charts(run: RunData, analysis: RunAnalysis, dpi: int = 96) -> list[Chart]:
     """Verdicts, reclaim over time, launch latency and frame-time distributions."""
     kept, _ = kept_iterations(run)
@@ -27,10 +36,11 @@ def run_charts(run: RunData, analysis: RunAnalysis, dpi: int = 96) -> list[Chart
     out = [
         Chart(
             "Change per metric",
-            "Treatment against baseline per device: dot = relative change of the mean (median for latency), "
+            "Headline metrics (those with a known good direction, and reclaim-thread CPU); treatment against "
+            "baseline per device: dot = relative change of the mean (median for latency), "
             "bar = 95% bootstrap interval; green better, red worse, blue changed (no good direction), grey no "
             "significant change.",
-            charts.figure_png(charts.verdict_chart(analysis.verdicts), dpi),
+            charts.figure_png(charts.verdict_chart(_headline(analysis.verdicts)), dpi),
         )
     ]
     samples = only_kept(run.samples, kept, restrict)

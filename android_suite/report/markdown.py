@@ -45,7 +45,7 @@ def render_markdown(run: RunData, analysis: RunAnalysis) -> str:
             for r in analysis.claims.to_dict("records")
         ],
     )
-    notable = analysis.verdicts[analysis.verdicts["verdict"] != "no significant change"]
+    notable = analysis.verdicts[~analysis.verdicts["verdict"].isin(["no significant change", "insufficient data"])]
     lines += ["", f"## Significant changes ({len(notable)} of {len(analysis.verdicts)})", ""]
     lines += _table(
         ["device", "metric", "change", "95% CI", "p", "verdict"],

@@ -86,7 +86,18 @@ def run_handset(
             swiper=_swiper(target.serial) if use_u2 else None,
             progress=progress,
         )
-        result.outcomes = runner.run()
+        # A USB cable makes battery counters meaningless, so samples while charging are
+        # flagged and left out of energy. The virtual handsets model a charger that
+        # `dumpsys battery unplug` really stops; on a phone it only fakes the plug
+        # state, so it is never sent to one (use a switchable hub there).
+        unplug = target.kind.startswith("virtual")
+        if unplug:
+            device.shell(["dumpsys", "battery", "unplug"], timeout=30)
+        try:
+            result.outcomes = runner.run()
+        finally:
+            if unplug:
+                device.shell(["dumpsys", "battery", "reset"], timeout=30, check=False)
     except StateUnavailable as exc:
         result.skipped = exc.reason
         progress(f"[{target.serial}] left out: {exc.reason}")

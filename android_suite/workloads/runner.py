@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from android_suite.collect.power import PowerSample, integrate_energy, normalise_power
+from android_suite.collect.power import PowerSample, charging_from_status, integrate_energy, normalise_power
 from android_suite.collect.sampler import Sampler
 from android_suite.collect.sampler_types import DEFAULT_SOURCES, Sample, SamplerConfig
 from android_suite.collect.tidy import TidyStats, tidy_samples
@@ -90,6 +90,7 @@ def reclaim_sources(device: Device) -> dict[str, str]:
         sources[name.replace(":", "_")] = f"/proc/{pid}/stat"
     sources["battery_current_now"] = f"{BATTERY}/current_now"
     sources["battery_voltage_now"] = f"{BATTERY}/voltage_now"
+    sources["battery_status"] = f"{BATTERY}/status"
     return sources
 
 
@@ -254,7 +255,9 @@ class AbRunner:
         for s in ticks:
             cur, volt = s.sources.get("battery_current_now"), s.sources.get("battery_voltage_now")
             if s.device_t is not None and cur and volt:
-                power.append(PowerSample(s.device_t, float(cur), float(volt), None))
+                # The charging state tells the sign convention apart, and flags samples on USB power.
+                charging = charging_from_status(s.sources.get("battery_status"))
+                power.append(PowerSample(s.device_t, float(cur), float(volt), charging))
         rows = tidy_samples(
             ticks,
             sources,

@@ -7,6 +7,7 @@ app's dwell; keeping them here keeps the runner about scheduling only.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,3 +95,41 @@ def context(device: Device) -> dict[str, Any]:
         if sep and key in ("level", "temperature", "AC powered", "USB powered", "status"):
             ctx[f"battery_{key.replace(' ', '_').lower()}"] = value.strip()
     return ctx
+
+
+def battery_temp_c(device: Device) -> float | None:
+    """Battery temperature from ``dumpsys battery`` (tenths of a degree), None if not printed."""
+    for line in device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout.splitlines():
+        key, sep, value = line.strip().partition(":")
+        if sep and key == "temperature":
+            try:
+                return int(value.strip()) / 10
+            except ValueError:
+                return None
+    return None
+
+
+def drop_caches(device: Device) -> str:
+    """Drop the page cache as root; returns "" on success or why it was not done."""
+    if not device.is_root():
+        return "not root: page cache not dropped"
+    r = device.shell(["sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], timeout=60, check=False, root=True)
+    return "" if r.exit_code == 0 else f"drop_caches failed: {(r.stderr or r.stdout).strip()}"
+
+
+def zram_config(device: Device) -> dict[str, Any]:
+    """zram0's algorithm and size, as recorded with each iteration (None where unreadable)."""
+    from android_suite.parsers.zram import parse_comp_algorithm
+
+    r = device.shell(
+        ["sh", "-c", "cat /sys/block/zram0/comp_algorithm; echo @@; cat /sys/block/zram0/disksize"],
+        timeout=30,
+        check=False,
+    )
+    algo_text, _, size_text = r.stdout.partition("@@\n")
+    out: dict[str, Any] = {"comp_algorithm": None, "disksize": None}
+    with contextlib.suppress(ParseError):
+        out["comp_algorithm"] = parse_comp_algorithm(algo_text).selected if algo_text.strip() else None
+    if size_text.strip().isdigit():
+        out["disksize"] = int(size_text.strip())
+    return out

@@ -39,8 +39,16 @@ class RunPlan:
         dwell_s: time each app stays in front (interactions fill it).
         swipes: uiautomator2 swipes per app visit.
         period_s: sampler period.
-        order: "interleaved" (ABAB...) or "random" (shuffled AB pairs, seeded).
+        order: "interleaved" (AB BA AB ...: counterbalanced pairs) or "random"
+            (shuffled AB pairs, seeded).
         seed: for "random" and anything else random in the run.
+        reboot_between_variants: reboot the handset whenever the arm changes
+            (a clean page cache and heap; slower).
+        drop_caches: drop the page cache before each iteration where allowed (root).
+        max_temp_c: wait before each iteration until the battery is at or
+            below this temperature (thermal throttling skews timings); None = no wait.
+        cooldown_timeout_s: give up waiting after this long (the iteration runs
+            and records the temperature it started at).
     """
 
     apps: tuple[AppStep, ...]
@@ -53,6 +61,10 @@ class RunPlan:
     period_s: float = 0.2
     order: str = "interleaved"
     seed: int = 0
+    reboot_between_variants: bool = False
+    drop_caches: bool = True
+    max_temp_c: float | None = 40.0
+    cooldown_timeout_s: float = 120.0
 
     def __post_init__(self) -> None:
         if not self.apps:

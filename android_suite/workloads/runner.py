@@ -132,19 +132,45 @@ class AbRunner:
     def run(self) -> list[IterationOutcome]:
         """Every scheduled iteration; the handset's state is restored whatever happens."""
         slots = schedule(self.plan)
+        started = time.monotonic()
         try:
             for n, slot in enumerate(slots, 1):
                 kind = "warm-up" if slot.warmup else "iteration"
+                done = n - 1
+                eta = ""
+                if done:
+                    left = (time.monotonic() - started) / done * (len(slots) - done)
+                    eta = f", ETA {int(left // 60)}m{int(left % 60):02d}s"
                 self.progress(
-                    f"[{self.device.serial}] {n}/{len(slots)}: kcompressd {slot.variant}, {kind} {slot.index}"
+                    f"[{self.device.serial}] {n}/{len(slots)}: kcompressd {slot.variant}, {kind} {slot.index}{eta}"
                 )
                 self.outcomes.append(self._iteration(slot))
         finally:
             self.control.restore()
         return self.outcomes
 
+    def _prepare(self) -> dict[str, Any]:
+        """Before each iteration: caches dropped where allowed, battery cooled; what happened, for the record."""
+        notes: dict[str, Any] = {}
+        if self.plan.drop_caches:
+            notes["drop_caches"] = ci.drop_caches(self.device) or "done"
+        if self.plan.max_temp_c is not None:
+            deadline = time.monotonic() + self.plan.cooldown_timeout_s
+            temp = ci.battery_temp_c(self.device)
+            while temp is not None and temp > self.plan.max_temp_c and time.monotonic() < deadline:
+                self.progress(f"[{self.device.serial}] cooling down: battery {temp:.1f} C > {self.plan.max_temp_c} C")
+                threading.Event().wait(min(5.0, max(0.0, deadline - time.monotonic())))  # poll, bounded
+                temp = ci.battery_temp_c(self.device)
+            notes["start_temp_c"] = temp
+            if temp is not None and temp > self.plan.max_temp_c:
+                notes["cooldown"] = f"still {temp:.1f} C after {self.plan.cooldown_timeout_s:.0f} s"
+        return notes
+
     def _ensure(self, variant: str) -> Mapping[str, Any]:
         if variant != self._arm:
+            if self.plan.reboot_between_variants and self._arm is not None:
+                self.progress(f"[{self.device.serial}] rebooting between variants")
+                self.device.reboot(timeout=300)
             record = self.control.set_state(variant)
             self._state = record.to_dict() if hasattr(record, "to_dict") else dict(record)
             self._arm = variant
@@ -152,6 +178,8 @@ class AbRunner:
 
     def _iteration(self, slot: Slot) -> IterationOutcome:
         state = self._ensure(slot.variant)
+        prepared = self._prepare()
+        zram = ci.zram_config(self.device)
         boot_before = self.device.boot_id()
         sources = reclaim_sources(self.device)
         key = self.writer.begin_iteration(
@@ -162,6 +190,9 @@ class AbRunner:
             mechanism=str(state.get("mechanism") or "none"),
             state=state,
             context=ci.context(self.device),
+            prepared=prepared,
+            comp_algorithm=zram["comp_algorithm"],
+            zram=zram,
         )
         out = IterationOutcome(slot, valid=True)
         ci.clear_log(self.device)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from android_suite.analysis.stats import CompareOptions
+from android_suite.report.write import write_report
 from android_suite.results.store import ResultStore
 from android_suite.session import HandsetSession
 from android_suite.virtual.profile import load_profile
 from android_suite.workloads.abrun import run_ab
 from android_suite.workloads.plan import AppStep, RunPlan
+from tests.integration.test_report_chromium import embedded_images
 
 pytestmark = pytest.mark.virtual_only
 
@@ -49,3 +55,13 @@ def test_interleaved_run_is_recorded(handset_session: HandsetSession, tmp_path: 
     assert len(run.frames) > 0
     assert {"pgsteal_anon", "allocstall_total", "some_avg10"} <= set(run.samples["metric"].astype(str))
     assert any("kcompressd on" in line for line in lines)
+
+    # The report of this real virtual-handset run: every chart decodes and is not blank.
+    files = write_report(run, tmp_path / "report", options=CompareOptions(n_boot=1_000))
+    html = files.html.read_text(encoding="utf-8")
+    assert 'id="virtual-banner"' in html
+    images = embedded_images(html)
+    assert len(images) >= 3
+    for png in images:
+        with Image.open(io.BytesIO(png)) as im:
+            assert np.asarray(im.convert("RGB"), dtype=np.float64).var() > 0

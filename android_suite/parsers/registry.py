@@ -59,7 +59,7 @@ KINDS: dict[str, ParserSpec] = {
     "swaps": ParserSpec(_P + "swaps", "parse_swaps", "/proc/swaps"),
     "meminfo": ParserSpec(_P + "meminfo", "parse_meminfo", "/proc/meminfo"),
     "psi": ParserSpec(_P + "psi", "parse_psi", "/proc/pressure/{cpu,memory,io}"),
-    "proc_stat": ParserSpec(_P + "procstat", "parse_proc_stat", "/proc/<pid>/stat: comm, state, utime/stime of one task"),
+    "proc_stat": ParserSpec(_P + "procstat", "parse_proc_stat", "/proc/<pid>/stat: one task's comm, state, CPU times"),
     "ps": ParserSpec(_P + "procstat", "parse_ps", "`ps -A` / `ps -eo ...` process table"),
     "gfxinfo": ParserSpec(_P + "gfxinfo", "parse_gfxinfo", "`dumpsys gfxinfo PKG` jank summary"),
     "framestats": ParserSpec(_P + "gfxinfo", "parse_framestats", "`dumpsys gfxinfo PKG framestats` frame rows"),

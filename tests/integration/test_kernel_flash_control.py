@@ -129,3 +129,24 @@ def test_writing_the_original_slot_restores_by_reflashing(
     assert running_release(device) == entry.kernel_release
     restore(device, fastboot, record, timeout=TIMEOUT)  # must write the factory image back to slot a
     assert running_release(device) == factory.kernel_release
+
+
+def test_control_on_off_on_by_flashing_then_restores_the_factory_kernel(
+    device: Device, handset: Target, manifest: Manifest, fastboot: FastbootClient, factory: ImageEntry
+) -> None:
+    """KcompressdControl on a handset with no knob: each state reached by flashing, each verified."""
+    from android_suite.kernel.control import KcompressdControl
+
+    control = KcompressdControl(device, target=handset, fastboot=fastboot, manifest=manifest, flashable=True)
+    try:
+        seen = []
+        for wanted in ("on", "off", "on"):
+            record = control.set_state(wanted)
+            seen.append((wanted, record.how))
+            assert ("kcompressd0" in threads(device)) == (wanted == "on") or record.mechanism == "sysctl"
+        # mediatek reaches both states through its vm.kcompressd knob; generic_arm only by flashing.
+        hows = {how for _, how in seen}
+        assert handset.virtual is not None
+        assert hows == ({"flash"} if handset.virtual.profile == "generic_arm" else {"knob", "already"} & hows), seen
+    finally:
+        assert control.restore() == []

@@ -37,13 +37,20 @@ def port_number(text: str) -> int:
     return port
 
 
-def add_device_options(add: AddOption, *, dest_prefix: str = "") -> None:
-    """Options that choose the handset(s) and the adb server."""
+def add_device_options(add: AddOption, *, dest_prefix: str = "", multi_serial: bool = False) -> None:
+    """Options that choose the handset(s) and the adb server.
+
+    ``multi_serial`` makes ``--serial`` repeatable (a list; the pytest plugin);
+    the CLI keeps one serial.
+    """
     add(
         "--serial",
         dest=f"{dest_prefix}serial",
         default=None,
-        help="adb serial of the phone to use (default: $ANDROID_SERIAL; without either, virtual handsets are started)",
+        **({"action": "append"} if multi_serial else {}),
+        help="adb serial of the phone to use"
+        + ("; repeat for several phones" if multi_serial else "")
+        + " (default: $ANDROID_SERIAL; without either, virtual handsets are started)",
     )
     add(
         "--adb-port",
@@ -98,6 +105,17 @@ def resolve_serial(option: str | None) -> str | None:
     return serial
 
 
+def resolve_serials(option: str | list[str] | None) -> tuple[str, ...]:
+    """The phones to use: every ``--serial`` given (duplicates dropped), else $ANDROID_SERIAL, else ()."""
+    given = [option] if isinstance(option, str) else list(option or [])
+    if any(not s.strip() for s in given):
+        raise ConfigError("empty --serial")
+    if not given:
+        env = resolve_serial(None)
+        return (env,) if env is not None else ()
+    return tuple(dict.fromkeys(s.strip() for s in given))
+
+
 def resolve_adb_port(option: int | None) -> int:
     """The user's adb server port: the option, else $ANDROID_ADB_SERVER_PORT, else 5037."""
     if option is not None:
@@ -109,3 +127,55 @@ def resolve_adb_port(option: int | None) -> int:
         except argparse.ArgumentTypeError as exc:
             raise ConfigError(f"ANDROID_ADB_SERVER_PORT: {exc}") from None
     return 5037
+
+
+DEFAULT_ITERATIONS = 3
+VIRTUAL_ITERATIONS = 3  # the analysis needs >= 3 per arm for an interval (stats.MIN_ITERATIONS)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1: {value}")
+    return value
+
+
+def add_scenario_options(add: AddOption, *, dest_prefix: str = "") -> None:
+    """Options of the device scenarios (tests/device): the A/B job they share, and what they may do."""
+    add(
+        "--iterations",
+        dest=f"{dest_prefix}iterations",
+        type=positive_int,
+        default=None,
+        help=f"measured iterations per kcompressd arm of the scenarios' A/B run (default {DEFAULT_ITERATIONS}; "
+        "on virtual handsets each iteration is also shortened to 1 round of 1 s dwells)",
+    )
+    add(
+        "--workload",
+        dest=f"{dest_prefix}workload",
+        default=None,
+        help="workload TOML of the A/B run and the app_switch fixture (default apk_workloads/app_switch.toml)",
+    )
+    add(
+        "--results",
+        dest=f"{dest_prefix}results",
+        default=None,
+        help="results store of the A/B run: a directory (results.db inside), SQLite file or database URL "
+        "(default: results.db under pytest's basetemp, kept with the last few runs)",
+    )
+    add(
+        "--farm",
+        dest=f"{dest_prefix}farm",
+        default=None,
+        help="device-farm inventory (TOML); not implemented yet: giving it is a usage error",
+    )
+    add(
+        "--allow-flash",
+        dest=f"{dest_prefix}allow_flash",
+        action="store_true",
+        default=False,
+        help="let tests marked `flashes` flash a phone's boot image (virtual handsets are always flashable)",
+    )

@@ -19,8 +19,9 @@ from android_suite.options import (
     KCOMPRESSD_STATES,
     add_device_options,
     add_kcompressd_options,
+    add_scenario_options,
     resolve_adb_port,
-    resolve_serial,
+    resolve_serials,
 )
 from android_suite.session import HandsetSession, Target, free_port
 
@@ -34,13 +35,15 @@ OLD_PORT_KEY = pytest.StashKey[str | None]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("android_suite", "android_suite handsets")
-    add_device_options(group.addoption, dest_prefix="android_suite_")
+    add_device_options(group.addoption, dest_prefix="android_suite_", multi_serial=True)
     add_kcompressd_options(group.addoption, dest_prefix="android_suite_")
+    add_scenario_options(group.addoption, dest_prefix="android_suite_")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "virtual_only: needs a virtual handset's fault controls")
-    serial = resolve_serial(config.getoption("android_suite_serial"))
+    serials = resolve_serials(config.getoption("android_suite_serial"))
+    serial = serials[0] if serials else None
     profiles = tuple(config.getoption("android_suite_virtual_profiles") or DEFAULT_PROFILES)
     if serial is None:
         # Private adb server for this session; set before anything imports adbutils.
@@ -49,10 +52,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ANDROID_ADB_SERVER_PORT"] = str(port)
     else:
         port = resolve_adb_port(config.getoption("android_suite_adb_port"))
-    config.stash[SESSION_KEY] = HandsetSession(serial=serial, adb_port=port, profiles=profiles)
+    config.stash[SESSION_KEY] = HandsetSession(serial=serial, adb_port=port, profiles=profiles, serials=serials)
     # The kernel fixtures (kcompressd, zram_config), loaded after the adb port is set.
     if not config.pluginmanager.has_plugin("android_suite.kernel.fixtures"):
         config.pluginmanager.import_plugin("android_suite.kernel.fixtures")
+    # The scenarios' markers and fixtures (memory_pressure, sampler, app_switch, ab_results).
+    if not config.pluginmanager.has_plugin("android_suite.scenarios"):
+        config.pluginmanager.import_plugin("android_suite.scenarios")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -75,7 +81,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "handset" not in metafunc.fixturenames:
         return
     session = metafunc.config.stash[SESSION_KEY]
-    ids = [session.serial] if session.serial else [f"{p}-{i}" for i, p in enumerate(session.profiles)]
+    ids = list(session.serials) if session.serial else [f"{p}-{i}" for i, p in enumerate(session.profiles)]
     metafunc.parametrize("handset", ids, indirect=True, ids=ids, scope="session")
 
 

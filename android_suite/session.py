@@ -52,6 +52,7 @@ class HandsetSession:
 
     Args:
         serial: a phone's serial, or None for virtual handsets.
+        serials: several phones (their first is ``serial``); one target each.
         adb_port: the adb server port (required for a phone; for virtual
             handsets a private server is started on it, or on a free port).
         profiles: virtual-handset profiles, one handset each.
@@ -64,9 +65,17 @@ class HandsetSession:
     profiles: tuple[str, ...] = DEFAULT_PROFILES
     state_dir: Path | None = None
     no_shell_v2: bool = False
+    serials: tuple[str, ...] = ()
     targets: list[Target] = field(default_factory=list)
     _fleet: Fleet | None = None
     server: AdbServer | None = None
+
+    def __post_init__(self) -> None:
+        # `serial` alone (the CLI, older callers) and `serials` (the plugin) describe the same phones.
+        if self.serial is not None and not self.serials:
+            self.serials = (self.serial,)
+        elif self.serials and self.serial is None:
+            self.serial = self.serials[0]
 
     @property
     def is_virtual(self) -> bool:
@@ -80,7 +89,7 @@ class HandsetSession:
         if not self.is_virtual:
             assert self.serial is not None
             self.server = AdbServer(port=self.adb_port)
-            self.targets = [Target(serial=self.serial, name=self.serial, kind="physical")]
+            self.targets = [Target(serial=s, name=s, kind="physical") for s in self.serials]
             return self.targets
         server = AdbServer(port=self.adb_port or free_port())
         self.adb_port = server.port

@@ -49,7 +49,10 @@ def make_job(workload: str | None, iterations: int | None, virtual: bool) -> Job
     from android_suite.workloads.job import DEFAULT_WORKLOAD, Job, JobOptions
 
     n = iterations or DEFAULT_ITERATIONS
-    options = JobOptions(iterations=n, rounds=1, dwell_s=1.0) if virtual else JobOptions(iterations=n)
+    # Short virtual iterations (~10 s) need a faster eater to reach reclaim before they end.
+    options = (
+        JobOptions(iterations=n, rounds=1, dwell_s=1.0, eater_rate_mbps=1000.0) if virtual else JobOptions(iterations=n)
+    )
     return Job(workload or DEFAULT_WORKLOAD, options)
 
 

@@ -59,6 +59,10 @@ def _swiper(serial: str) -> Any:
     return u2.connect(serial)
 
 
+def _unplug(device: Device) -> None:
+    device.shell(["dumpsys", "battery", "unplug"], timeout=30)
+
+
 def run_handset(
     session: HandsetSession,
     target: Target,
@@ -77,6 +81,12 @@ def run_handset(
         info = device.info()
         writer.add_device(info)
         plan = plan_for(device)
+        # A USB cable makes battery counters meaningless, so samples while charging are
+        # flagged and left out of energy. The virtual handsets model a charger that
+        # `dumpsys battery unplug` really stops; on a phone it only fakes the plug
+        # state, so it is never sent to one (use a switchable hub there). It is sent
+        # before every iteration because a flash reboots the handset and plugs it back.
+        unplug = target.kind.startswith("virtual")
         runner = AbRunner(
             device,
             _control(device, target, manifest),
@@ -85,14 +95,8 @@ def run_handset(
             pressure=pressure_for(device),
             swiper=_swiper(target.serial) if use_u2 else None,
             progress=progress,
+            before_iteration=_unplug if unplug else None,
         )
-        # A USB cable makes battery counters meaningless, so samples while charging are
-        # flagged and left out of energy. The virtual handsets model a charger that
-        # `dumpsys battery unplug` really stops; on a phone it only fakes the plug
-        # state, so it is never sent to one (use a switchable hub there).
-        unplug = target.kind.startswith("virtual")
-        if unplug:
-            device.shell(["dumpsys", "battery", "unplug"], timeout=30)
         try:
             result.outcomes = runner.run()
         finally:

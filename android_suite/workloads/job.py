@@ -26,6 +26,8 @@ class JobOptions:
         dwell_s: seconds per app visit.
         period_s: sampler period.
         eater: False runs without the workload's memory eater.
+        eater_rate_mbps: override the eater's allocation rate (short runs need a
+            faster eater to reach reclaim within an iteration).
     """
 
     iterations: int = 3
@@ -35,6 +37,7 @@ class JobOptions:
     period_s: float = 0.2
     eater: bool = True
     order: str = "interleaved"
+    eater_rate_mbps: float | None = None
 
 
 class Job:
@@ -70,6 +73,8 @@ class Job:
         from android_suite.workloads.memeater import MemoryEater
 
         cfg = replace(config, duration_s=0) if getattr(config, "duration_s", 0) else config
+        if self.options.eater_rate_mbps is not None:
+            cfg = replace(cfg, rate_mbps=self.options.eater_rate_mbps)
 
         def make() -> Pressure:
             return _EaterPressure(MemoryEater(device, cfg))

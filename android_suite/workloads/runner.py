@@ -105,6 +105,7 @@ class AbRunner:
         pressure: makes a fresh Pressure per iteration (None: no memory eater).
         swiper: uiautomator2 device (or anything with ``swipe``) for interactions.
         progress: one line per step, for long runs.
+        before_iteration: called at the start of every iteration, once the arm's state is set.
     """
 
     def __init__(
@@ -117,6 +118,7 @@ class AbRunner:
         pressure: Callable[[], Pressure] | None = None,
         swiper: Swiper | None = None,
         progress: Progress = print,
+        before_iteration: Callable[[Device], None] | None = None,
     ) -> None:
         self.device = device
         self.control = control
@@ -125,6 +127,7 @@ class AbRunner:
         self.pressure = pressure
         self.swiper = swiper
         self.progress = progress
+        self.before_iteration = before_iteration
         self.outcomes: list[IterationOutcome] = []
         self._state: Mapping[str, Any] = {}
         self._arm: str | None = None
@@ -178,6 +181,9 @@ class AbRunner:
 
     def _iteration(self, slot: Slot) -> IterationOutcome:
         state = self._ensure(slot.variant)
+        if self.before_iteration is not None:
+            # After the arm's state is set: a flash reboots, which resets what the hook sets up.
+            self.before_iteration(self.device)
         prepared = self._prepare()
         zram = ci.zram_config(self.device)
         boot_before = self.device.boot_id()

@@ -55,6 +55,13 @@ def kcompressd(request: pytest.FixtureRequest, device: Device, handset: Target) 
     wanted = request.param
     manifest = request.config.getoption("android_suite_kcompressd_manifest", None)
     flashable = _flashable(device)
+    if manifest is None and handset.virtual is not None:
+        # Virtual handsets are unlocked and ours: flash them with the test images
+        # built for their profile (cached by content), as `android-suite run` does.
+        from android_suite.kernel.images import build_virtual_images
+
+        manifest = build_virtual_images([handset.virtual.profile])
+        flashable = True
     control = KcompressdControl(
         device,
         target=handset,

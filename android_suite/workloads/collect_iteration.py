@@ -14,8 +14,10 @@ from typing import Any
 from android_suite.device.device import Device
 from android_suite.errors import ParseError
 from android_suite.parsers.am_start import AmStart, parse_am_start
+from android_suite.parsers.battery import DumpsysBattery, parse_dumpsys_battery
 from android_suite.parsers.gfxinfo import parse_framestats
 from android_suite.parsers.lmkd import LmkdKill, parse_lmkd_kills
+from android_suite.parsers.zram import parse_comp_algorithm, parse_disksize
 
 # A frame counts as janky past its own deadline (Android 12+ FrameDeadline);
 # without that column, past one 60 Hz vsync, as the legacy jank count does.
@@ -86,27 +88,36 @@ def kills(device: Device) -> list[LmkdKill]:
 _CONTEXT_PROPS = ("ro.build.fingerprint", "ro.product.model", "ro.product.device")
 
 
-def context(device: Device) -> dict[str, Any]:
-    """Run context for an iteration: build, kernel, battery level, charging, temperature."""
+def battery(device: Device) -> DumpsysBattery | None:
+    """``dumpsys battery`` through its parser; None when the output cannot be read."""
+    try:
+        return parse_dumpsys_battery(device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout)
+    except ParseError:
+        return None
+
+
+def battery_temp_c(state: DumpsysBattery | None) -> float | None:
+    if state is None or state.temperature_tenths_c is None:
+        return None
+    return state.temperature_tenths_c / 10
+
+
+def context(device: Device, state: DumpsysBattery | None = None) -> dict[str, Any]:
+    """Run context for an iteration: build, battery level, charging, temperature.
+
+    ``state`` is a battery reading just taken (the cool-down wait has one); read anew otherwise.
+    """
     ctx: dict[str, Any] = {p: device.getprop(p) for p in _CONTEXT_PROPS}
-    battery = device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout
-    for line in battery.splitlines():
-        key, sep, value = line.strip().partition(":")
-        if sep and key in ("level", "temperature", "AC powered", "USB powered", "status"):
-            ctx[f"battery_{key.replace(' ', '_').lower()}"] = value.strip()
+    state = state if state is not None else battery(device)
+    if state is not None:
+        ctx.update(
+            battery_level=state.level,
+            battery_status=state.status,
+            battery_ac_powered=state.ac_powered,
+            battery_usb_powered=state.usb_powered,
+            battery_temp_c=battery_temp_c(state),
+        )
     return ctx
-
-
-def battery_temp_c(device: Device) -> float | None:
-    """Battery temperature from ``dumpsys battery`` (tenths of a degree), None if not printed."""
-    for line in device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout.splitlines():
-        key, sep, value = line.strip().partition(":")
-        if sep and key == "temperature":
-            try:
-                return int(value.strip()) / 10
-            except ValueError:
-                return None
-    return None
 
 
 def drop_caches(device: Device) -> str:
@@ -119,8 +130,6 @@ def drop_caches(device: Device) -> str:
 
 def zram_config(device: Device) -> dict[str, Any]:
     """zram0's algorithm and size, as recorded with each iteration (None where unreadable)."""
-    from android_suite.parsers.zram import parse_comp_algorithm
-
     r = device.shell(
         ["sh", "-c", "cat /sys/block/zram0/comp_algorithm; echo @@; cat /sys/block/zram0/disksize"],
         timeout=30,
@@ -130,6 +139,6 @@ def zram_config(device: Device) -> dict[str, Any]:
     out: dict[str, Any] = {"comp_algorithm": None, "disksize": None}
     with contextlib.suppress(ParseError):
         out["comp_algorithm"] = parse_comp_algorithm(algo_text).selected if algo_text.strip() else None
-    if size_text.strip().isdigit():
-        out["disksize"] = int(size_text.strip())
+    with contextlib.suppress(ParseError):
+        out["disksize"] = parse_disksize(size_text) if size_text.strip() else None
     return out

@@ -152,22 +152,29 @@ class AbRunner:
             self.control.restore()
         return self.outcomes
 
-    def _prepare(self) -> dict[str, Any]:
-        """Before each iteration: caches dropped where allowed, battery cooled; what happened, for the record."""
+    def _prepare(self) -> tuple[dict[str, Any], Any]:
+        """Before each iteration: caches dropped where allowed, battery cooled.
+
+        Returns what happened (for the record) and the last battery reading, so
+        the iteration's context does not ask ``dumpsys battery`` again.
+        """
         notes: dict[str, Any] = {}
         if self.plan.drop_caches:
             notes["drop_caches"] = ci.drop_caches(self.device) or "done"
-        if self.plan.max_temp_c is not None:
-            deadline = time.monotonic() + self.plan.cooldown_timeout_s
-            temp = ci.battery_temp_c(self.device)
-            while temp is not None and temp > self.plan.max_temp_c and time.monotonic() < deadline:
-                self.progress(f"[{self.device.serial}] cooling down: battery {temp:.1f} C > {self.plan.max_temp_c} C")
-                threading.Event().wait(min(5.0, max(0.0, deadline - time.monotonic())))  # poll, bounded
-                temp = ci.battery_temp_c(self.device)
-            notes["start_temp_c"] = temp
-            if temp is not None and temp > self.plan.max_temp_c:
-                notes["cooldown"] = f"still {temp:.1f} C after {self.plan.cooldown_timeout_s:.0f} s"
-        return notes
+        if self.plan.max_temp_c is None:
+            return notes, None
+        deadline = time.monotonic() + self.plan.cooldown_timeout_s
+        state = ci.battery(self.device)
+        temp = ci.battery_temp_c(state)
+        while temp is not None and temp > self.plan.max_temp_c and time.monotonic() < deadline:
+            self.progress(f"[{self.device.serial}] cooling down: battery {temp:.1f} C > {self.plan.max_temp_c} C")
+            threading.Event().wait(min(5.0, max(0.0, deadline - time.monotonic())))  # poll, bounded
+            state = ci.battery(self.device)
+            temp = ci.battery_temp_c(state)
+        notes["start_temp_c"] = temp
+        if temp is not None and temp > self.plan.max_temp_c:
+            notes["cooldown"] = f"still {temp:.1f} C after {self.plan.cooldown_timeout_s:.0f} s"
+        return notes, state
 
     def _ensure(self, variant: str) -> Mapping[str, Any]:
         if variant != self._arm:
@@ -184,7 +191,7 @@ class AbRunner:
         if self.before_iteration is not None:
             # After the arm's state is set: a flash reboots, which resets what the hook sets up.
             self.before_iteration(self.device)
-        prepared = self._prepare()
+        prepared, battery = self._prepare()
         zram = ci.zram_config(self.device)
         boot_before = self.device.boot_id()
         sources = reclaim_sources(self.device)
@@ -195,7 +202,7 @@ class AbRunner:
             warmup=slot.warmup,
             mechanism=str(state.get("mechanism") or "none"),
             state=state,
-            context=ci.context(self.device),
+            context=ci.context(self.device, battery),
             prepared=prepared,
             comp_algorithm=zram["comp_algorithm"],
             zram=zram,

@@ -5,45 +5,10 @@ from __future__ import annotations
 import re
 
 from android_suite.virtual.commands.context import ROOT_UID, CommandContext, CommandFn, ExitShell
+from android_suite.virtual.commands.textutil import Stop, unescape
 
 # mksh prefixes errors from its builtins with the shell's own name.
 SH = "/system/bin/sh"
-
-_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "\\": "\\",
-    "a": "\a",
-    "b": "\b",
-    "r": "\r",
-    "v": "\v",
-    "f": "\f",
-    "e": "\x1b",
-}
-
-
-def _unescape(text: str) -> tuple[str, bool]:
-    """echo -e escapes; returns (text, stop) where stop means ``\\c`` was seen."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch != "\\" or i + 1 >= len(text):
-            out.append(ch)
-            i += 1
-            continue
-        nxt = text[i + 1]
-        if nxt == "c":
-            return "".join(out), True
-        if nxt == "0":
-            digits = re.match(r"[0-7]{0,3}", text[i + 2 :])
-            assert digits is not None
-            out.append(chr(int(digits.group() or "0", 8)))
-            i += 2 + len(digits.group())
-            continue
-        out.append(_ESCAPES.get(nxt, "\\" + nxt))
-        i += 2
-    return "".join(out), False
 
 
 async def echo(ctx: CommandContext) -> int:
@@ -56,8 +21,11 @@ async def echo(ctx: CommandContext) -> int:
         args = args[1:]
     text = " ".join(args)
     if escapes:
-        text, stop = _unescape(text)
-        newline = newline and not stop
+        # toybox echo -e decodes like printf's %b: \0NNN octal, \xHH, \c stops.
+        try:
+            text = unescape(text, in_arg=True)
+        except Stop as stop:
+            text, newline = str(stop), False
     await ctx.out(text + ("\n" if newline else ""))
     return 0
 

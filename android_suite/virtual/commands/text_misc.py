@@ -9,40 +9,7 @@ import re
 import shlex
 
 from android_suite.virtual.commands.context import CommandContext, CommandFn
-from android_suite.virtual.commands.textutil import bad_option, getopts, raw, text
-
-_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
-_ESCAPES |= {"\\": "\\", '"': '"', "'": "'"}
-
-
-class _Stop(Exception):
-    """``\\c``: stop all output now (printf's escape)."""
-
-
-def _unescape(fmt: str, *, in_arg: bool) -> str:
-    """printf's backslash escapes: ``\\n``.., ``\\NNN`` octal, ``\\xHH``; ``%b`` args take ``\\0NNN``."""
-    out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        ch = fmt[i]
-        if ch != "\\" or i + 1 >= len(fmt):
-            out.append(ch)
-            i += 1
-            continue
-        nxt = fmt[i + 1]
-        if nxt == "c":
-            raise _Stop("".join(out))
-        if m := re.match(r"x([0-9a-fA-F]{1,2})", fmt[i + 1 :]):
-            out.append(chr(int(m.group(1), 16)))
-            i += 1 + m.end()
-        elif m := re.match(r"0?([0-7]{1,3})" if in_arg else r"([0-7]{1,3})", fmt[i + 1 :]):
-            out.append(chr(int(m.group(1), 8) & 0xFF))
-            i += 1 + m.end()
-        else:
-            out.append(_ESCAPES.get(nxt, "\\" + nxt))
-            i += 2
-    return "".join(out)
-
+from android_suite.virtual.commands.textutil import Stop, bad_option, getopts, raw, text, unescape
 
 _SPEC = re.compile(r"%([-+ #0']*)(\*|\d*)(?:\.(\*|\d*))?([diouxXcsbfeEgG%])?")
 
@@ -82,7 +49,7 @@ async def printf(ctx: CommandContext) -> int:
                 if spec is None:
                     end = fmt.find("%", pos + 1) if fmt[pos] != "%" else pos + 1
                     end = len(fmt) if end < 0 else end
-                    out.append(_unescape(fmt[pos:end], in_arg=False))
+                    out.append(unescape(fmt[pos:end], in_arg=False))
                     pos = end
                     continue
                 pos = spec.end()
@@ -98,7 +65,7 @@ async def printf(ctx: CommandContext) -> int:
                 arg = args.pop(0) if args else ""
                 shape = f"%{flags.replace(chr(39), '')}{width}" + (f".{precision}" if precision is not None else "")
                 if conv == "b":
-                    out.append(_unescape(arg, in_arg=True))
+                    out.append(unescape(arg, in_arg=True))
                 elif conv in "cs":
                     out.append((shape + "s") % (arg[:1] if conv == "c" else arg))
                 elif conv in "diouxX":
@@ -116,7 +83,7 @@ async def printf(ctx: CommandContext) -> int:
             # POSIX: reuse the format while arguments remain (if it consumed any).
             if not consumed or not args:
                 break
-    except _Stop as stop:
+    except Stop as stop:
         out.append(str(stop))
     await ctx.io.write_out(raw("".join(out)))
     return status

@@ -175,3 +175,38 @@ def posix_regex(pattern: str, *, extended: bool) -> str:
             out.append(ch)
         i += 1
     return "".join(out)
+
+
+_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+_ESCAPES |= {"\\": "\\", '"': '"', "'": "'"}
+
+
+class Stop(Exception):
+    """``\\c``: stop all output now (echo -e and printf)."""
+
+
+def unescape(fmt: str, *, in_arg: bool) -> str:
+    """Backslash escapes as toybox decodes them for printf formats (``\\NNN`` octal)
+    and for ``%b`` arguments and ``echo -e`` (``in_arg``: ``\\0NNN`` octal); both take
+    ``\\xHH``. ``\\c`` raises :class:`Stop` with the text before it."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "\\" or i + 1 >= len(fmt):
+            out.append(ch)
+            i += 1
+            continue
+        nxt = fmt[i + 1]
+        if nxt == "c":
+            raise Stop("".join(out))
+        if m := re.match(r"x([0-9a-fA-F]{1,2})", fmt[i + 1 :]):
+            out.append(chr(int(m.group(1), 16)))
+            i += 1 + m.end()
+        elif m := re.match(r"0?([0-7]{1,3})" if in_arg else r"([0-7]{1,3})", fmt[i + 1 :]):
+            out.append(chr(int(m.group(1), 8) & 0xFF))
+            i += 1 + m.end()
+        else:
+            out.append(_ESCAPES.get(nxt, "\\" + nxt))
+            i += 2
+    return "".join(out)

@@ -137,6 +137,8 @@ def check_budgets(
 ) -> list[BudgetCheck]:
     """Check ``metrics`` of ``handset`` against their budgets, record all, warn on inconclusive, fail on any FAIL.
 
+    On virtual handsets a FAIL is recorded and warned about, not failed: the numbers come from a model.
+
     ``record_only`` metrics are compared and recorded without a budget (e.g.
     kcompressd's own CPU, zero by construction when it is off).
 
@@ -166,7 +168,15 @@ def check_budgets(
         record(f"measured.{metric}", {"mean": by_arm.mean().to_dict(), "n": by_arm.size().to_dict()})
     failed = [c for c in checks if c.outcome == FAIL]
     if failed:
-        pytest.fail(f"{handset.name}: over budget: " + "; ".join(_line(c) for c in failed), pytrace=False)
+        message = f"{handset.name}: over budget: " + "; ".join(_line(c) for c in failed)
+        if handset.kind.startswith("virtual"):
+            # A modelled kernel is a test double: its numbers exercise the suite and
+            # say nothing about kcompressd, so a budget it misses is reported
+            # (recorded above, and warned) but only a phone can fail a budget.
+            record("over_budget_on_model", message)
+            warnings.warn(f"{message} (virtual handset: not a finding)", stacklevel=2)
+        else:
+            pytest.fail(message, pytrace=False)
     return checks
 
 

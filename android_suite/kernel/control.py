@@ -105,6 +105,7 @@ class KcompressdControl:
         self._undo: list[tuple[str, Callable[[], list[str]]]] = []
         self._last_depth: int | None = None
         self._first_flash: Any = None  # the FlashRecord of this control's first flash
+        self._own_mechanism: str | None = None  # the kcompressd mechanism of the kernel found at first
         self.records: list[StateRecord] = []
 
     # -- detection --------------------------------------------------------------------
@@ -127,6 +128,8 @@ class KcompressdControl:
         if wanted not in STATES:
             raise ValueError(f"kcompressd state must be one of {STATES}, not {wanted!r}")
         setup = self.detect()
+        if self._first_flash is None and setup.mechanism not in (None, "none"):
+            self._own_mechanism = setup.mechanism
         reasons: list[str] = []
         if in_state(setup, wanted):
             return self._keep(self._record(wanted, setup, "already", reasons))
@@ -169,6 +172,7 @@ class KcompressdControl:
             fastboot=self._fastboot,
             wanted=wanted,
             product=setup.product,
+            prefer=self._own_mechanism if wanted == "on" else None,
         )
         if isinstance(plan, str):
             reasons.append(plan)
@@ -217,7 +221,12 @@ class KcompressdControl:
         if knob_value is not None and after.sysctl_value != knob_value:
             problems.append(f"vm.kcompressd reads {after.sysctl_value}, wrote {knob_value}")
         if wanted == "on":
-            if not after.kcompressd_threads:
+            if after.mechanism == "module":
+                # The RFC starts its kcompressd:<i> threads on the first queued write,
+                # so a fresh boot shows none: the module's parameters are the proof.
+                if after.nr_kcompressd is None:
+                    problems.append("no kcompressd module parameters")
+            elif not after.kcompressd_threads:
                 problems.append("no kcompressd thread runs")
             if after.offload_possible is not True:
                 problems.append(f"offload cannot engage (active={after.offload_active}, zram swap/zswap off?)")

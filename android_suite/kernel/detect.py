@@ -28,7 +28,8 @@ from android_suite.errors import DeviceError, ParseError
 from android_suite.kernel import reclaim as r
 from android_suite.kernel.kconfig import parse_kernel_config
 from android_suite.kernel.reclaim import ReclaimSetup, ZramDevice
-from android_suite.parsers.procstat import classify_reclaim_thread, parse_ps
+from android_suite.parsers.procstat import classify_reclaim_thread
+from android_suite.parsers.ps import parse_ps
 from android_suite.parsers.swaps import SwapArea, parse_swaps
 from android_suite.parsers.text import as_text
 from android_suite.parsers.zram import parse_comp_algorithm, parse_disksize, parse_max_comp_streams

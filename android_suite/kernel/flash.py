@@ -51,7 +51,7 @@ from android_suite.kernel.flash_steps import (
 )
 from android_suite.kernel.manifest import ImageEntry, load_manifest, verify_image
 from android_suite.kernel.original import original_image
-from android_suite.parsers.procstat import parse_ps
+from android_suite.parsers.ps import parse_ps
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ def flash_variant(
         verify_original(original)
     else:
         if factory is None and entry.manifest is not None:
-            factory = load_manifest(entry.manifest).factory(entry.product)
+            factory = load_manifest(entry.manifest).copy_of(entry.product, facts.kernel_release)
         original = original_image(device, facts, factory, work_dir=work_dir, timeout=timeout)
 
     enter_bootloader(device, fastboot, left(deadline))

@@ -66,6 +66,17 @@ def back_to_original(
     fastboot.reboot(timeout=PROBE_S)
     device.wait_for_boot(timeout=left(deadline))
     release = kernel_release(device.shell(["cat", "/proc/version"], timeout=PROBE_S).stdout)
+    if release != original.kernel_release and not plan.reflash and original.slot is not None:
+        # The original slot was assumed untouched but holds something else (another
+        # flash session wrote it): write our copy of the original there after all.
+        log.warning("%s: original slot %s boots %s; reflashing the original", device.serial, original.slot, release)
+        enter_bootloader(device, fastboot, left(deadline))
+        verify_original(original)
+        fastboot.flash(original.partition, original.image, slot=original.slot, timeout=left(deadline))
+        fastboot.set_active(original.slot, timeout=PROBE_S)
+        fastboot.reboot(timeout=PROBE_S)
+        device.wait_for_boot(timeout=left(deadline))
+        release = kernel_release(device.shell(["cat", "/proc/version"], timeout=PROBE_S).stdout)
     if release != original.kernel_release:
         raise FlashFailedError(
             f"after restoring, the phone runs {release!r}, not the original {original.kernel_release!r}",

@@ -33,8 +33,14 @@ class FlashPlan:
 _MECHANISM_ORDER = {"build": 0, "none": 0, "sysctl": 1, "module": 2}
 
 
-def plan_flash(*, flashable: bool, manifest: Any, fastboot: Any, wanted: str, product: str | None) -> FlashPlan | str:
-    """A :class:`FlashPlan`, or one line saying why the flash path cannot run."""
+def plan_flash(
+    *, flashable: bool, manifest: Any, fastboot: Any, wanted: str, product: str | None, prefer: str | None = None
+) -> FlashPlan | str:
+    """A :class:`FlashPlan`, or one line saying why the flash path cannot run.
+
+    ``prefer`` is a mechanism to try first (the handset's own, so that "on again"
+    on an RFC handset flashes an RFC kernel, not the upstream build).
+    """
     if not flashable:
         return "flash: handset not flashable (locked bootloader, or flashing not allowed in this run)"
     if manifest is None:
@@ -50,8 +56,9 @@ def plan_flash(*, flashable: bool, manifest: Any, fastboot: Any, wanted: str, pr
     loaded = manifests.load_manifest(manifest) if isinstance(manifest, str | Path) else manifest
     entries = getattr(loaded, "entries", loaded)
     # Factory entries are restore targets, not test images, even when their kernel
-    # carries the wanted variant. Among test images prefer the upstream build-time
-    # variant (the one the claims are about), then the runtime knobs.
+    # carries the wanted variant. Among test images prefer the handset's own
+    # mechanism, then the upstream build-time variant (the one the claims are
+    # about), then the runtime knobs.
     found = sorted(
         (
             e
@@ -60,7 +67,10 @@ def plan_flash(*, flashable: bool, manifest: Any, fastboot: Any, wanted: str, pr
             and getattr(e, "product", None) == product
             and not getattr(e, "factory", False)
         ),
-        key=lambda e: _MECHANISM_ORDER.get(str(getattr(e, "mechanism", "")), 9),
+        key=lambda e: (
+            getattr(e, "mechanism", None) != prefer,
+            _MECHANISM_ORDER.get(str(getattr(e, "mechanism", "")), 9),
+        ),
     )
     if not found:
         return f"flash: the manifest has no kcompressd={wanted} image for product {product!r}"

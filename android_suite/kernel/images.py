@@ -2,7 +2,7 @@
 
 Per profile: the factory image (byte-identical to what the virtual handset's
 slots carry at start, so it can stand in as the original), and test kernels
-for kcompressd on (v1 build), off, and the sysctl build. Each test kernel's
+for kcompressd on (v1 build), off, the sysctl build and the RFC (module) build. Each test kernel's
 config is the profile's GKI-like base with ``kernel_config/fragments``
 merged on top, and is embedded as IKCONFIG, so ``kernel-check`` on a flashed
 handset reads back exactly these fragments.
@@ -58,6 +58,7 @@ RECIPES = (
     Recipe("kcompressd-on", "on", "build", "kcompressd-on"),
     Recipe("kcompressd-off", "off", "none", "kcompressd-off"),
     Recipe("kcompressd-sysctl", "on", "sysctl", "kcompressd-sysctl"),
+    Recipe("kcompressd-module", "on", "module", "kcompressd-module"),
 )
 
 
@@ -84,6 +85,10 @@ def _store(data: bytes, cache_dir: Path) -> tuple[Path, str]:
 
 def profile_images(profile: Profile, cache_dir: Path, fragments_dir: Path | None = None) -> list[ImageEntry]:
     """The factory image and every :data:`RECIPES` kernel for ``profile``, stored in ``cache_dir``."""
+    if profile.qemu is not None:  # a real kernel under QEMU: kbuild's builds, not modelled images
+        from android_suite.virtual.qemu.manifest_images import qemu_profile_images
+
+        return qemu_profile_images(profile, cache_dir, _store)
     product = profile.props.get("ro.product.device") or profile.name
     k = profile.kernel
     variant, mechanism = _SIM_VARIANTS[k.kcompressd_variant]
@@ -126,7 +131,7 @@ def build_virtual_images(
     *,
     cache_dir: Path | None = None,
     fragments_dir: Path | None = None,
-    manifest_name: str = MANIFEST_NAME,
+    manifest_name: str | None = None,
 ) -> Manifest:
     """Build (or reuse) every profile's images and write ``<cache_dir>/<manifest_name>``.
 
@@ -134,7 +139,10 @@ def build_virtual_images(
         profiles: virtual profile names or TOML paths.
         cache_dir: default ``~/.cache/android_suite/images`` (see :mod:`cache`).
         fragments_dir: default the clone's ``kernel_config/fragments``.
-        manifest_name: file name of the manifest inside ``cache_dir``.
+        manifest_name: file name of the manifest inside ``cache_dir``; default
+            ``virtual.toml`` for the default profiles, else one named by the profile
+            set, so that concurrent sessions with other profiles never overwrite the
+            manifest a flash in progress reads back (flash.py re-reads it).
 
     Returns:
         The manifest, as read back from disk (so it is known to validate).
@@ -143,4 +151,14 @@ def build_virtual_images(
     entries: list[ImageEntry] = []
     for name in profiles:
         entries += profile_images(load_profile(name), folder, fragments_dir)
+    if manifest_name is None:
+        manifest_name = manifest_name_for(profiles)
     return write_manifest(folder / manifest_name, entries)
+
+
+def manifest_name_for(profiles: Sequence[str]) -> str:
+    """The manifest file of a profile set (the same set always shares one, identical, file)."""
+    if set(profiles) == set(DEFAULT_PROFILES):
+        return MANIFEST_NAME
+    key = hashlib.sha256("\0".join(sorted(set(profiles))).encode()).hexdigest()[:12]
+    return f"virtual-{key}.toml"

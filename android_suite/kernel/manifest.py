@@ -118,6 +118,15 @@ class Manifest:
         """The factory image listed for ``product``, if any."""
         return next((e for e in self.entries if e.factory and e.product == product), None)
 
+    def copy_of(self, product: str, release: str | None) -> ImageEntry | None:
+        """A pinned image that can stand for what ``product`` runs now: the factory image,
+        else a test image carrying the running kernel ``release`` (one we flashed before)."""
+        factory = self.factory(product)
+        if factory is not None and (release is None or factory.kernel_release == release):
+            return factory
+        same = (e for e in self.entries if e.product == product and release and e.kernel_release == release)
+        return next(same, factory)
+
     def find(self, product: str, variant: str, mechanism: str | None = None) -> ImageEntry:
         """The one non-factory image for ``product`` and ``variant`` (and ``mechanism``)."""
         hits = [

@@ -19,10 +19,10 @@ import pytest
 from android_suite.device.device import Device
 from android_suite.kernel.control import KcompressdControl
 from android_suite.kernel.detect import detect_reclaim
-from android_suite.kernel.fixtures import KCOMPRESSD_STATE
+from android_suite.kernel.fixtures import KCOMPRESSD_STATE, ZRAM_STATE
 from android_suite.kernel.reclaim import SYSCTL_PATH
 from android_suite.kernel.state import StateRecord, StateUnavailable
-from android_suite.kernel.zram import zram_unsupported
+from android_suite.kernel.zram import ZramRecord, zram_unsupported
 from android_suite.session import HandsetSession, Target
 
 pytestmark = pytest.mark.virtual_only
@@ -118,13 +118,32 @@ def test_fixture_restores_after_a_failing_test(
     assert knob(device) == "24"
 
 
-def test_zram_config_skips_where_the_reset_dance_is_missing(device: Device) -> None:
+def test_zram_reset_dance_needs_root(device: Device, handset: Target) -> None:
     reason = zram_unsupported(device)
-    # Neither profile models /sys/block/zram0/reset or swapoff/swapon/mkswap (nor root on generic_arm).
-    assert reason is not None
-    assert "root" in reason or ("reset" in reason and "swapoff" in reason)
+    if handset.name.startswith("mediatek"):
+        assert reason is None  # userdebug root, zram reset, toybox swapoff/swapon/mkswap
+    else:
+        assert reason is not None and "root" in reason  # a user build: no su
 
 
-def test_zram_config_fixture_skips_with_the_reason(zram_config: Callable[..., object]) -> None:
-    zram_config(algorithm="zstd")
-    pytest.fail("the virtual handsets cannot run the zram reset dance; zram_config should have skipped")
+def test_zram_config_switches_algorithm_and_size_then_restores(
+    zram_config: Callable[..., ZramRecord], device: Device, request: pytest.FixtureRequest
+) -> None:
+    """The reset dance on a handset with swap in use: zstd at 256 MiB, verified; lz4 back at teardown."""
+    before = detect_reclaim(device, with_config=False).zram[0]
+    record = zram_config(algorithm="zstd", disksize=256 << 20)
+    assert (record.before.algorithm, record.before.disksize) == (before.algorithm, before.disksize)
+    assert (record.after.algorithm, record.after.disksize, record.after.swap_active) == ("zstd", 256 << 20, True)
+    assert request.node.stash[ZRAM_STATE] == [record]
+    now = detect_reclaim(device, with_config=False).zram[0]
+    assert now.algorithm == "zstd" and now.swap is not None and now.swap.size_kb == (256 * 256 - 1) * 4
+    # Refused while swapon'd: the dance is what makes the change possible.
+    busy = device.shell(["sh", "-c", "echo lz4 > /sys/block/zram0/comp_algorithm"], root=True, check=False)
+    assert busy.exit_code != 0 and "busy" in busy.stderr.lower()
+
+
+def test_zram_config_teardown_restored_the_original(device: Device, handset: Target) -> None:
+    if not handset.name.startswith("mediatek"):
+        pytest.skip("generic_arm has no root")
+    z = detect_reclaim(device, with_config=False).zram[0]
+    assert (z.algorithm, z.swap_active) == ("lz4", True) and z.disksize != 256 << 20

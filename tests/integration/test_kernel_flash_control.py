@@ -150,3 +150,37 @@ def test_control_on_off_on_by_flashing_then_restores_the_factory_kernel(
         assert hows == ({"flash"} if handset.virtual.profile == "generic_arm" else {"knob", "already"} & hows), seen
     finally:
         assert control.restore() == []
+
+
+def test_rfc_handset_on_off_on_each_verified_then_restored(
+    device: Device, handset: Target, manifest: Manifest, fastboot: FastbootClient, product: str, factory: ImageEntry
+) -> None:
+    """A handset running the RFC (module) kernel: on is already there, off and on again are flashed.
+
+    The RFC has no sound runtime off switch, so both changes go through fastboot;
+    "on again" flashes the RFC kernel back (the handset's own mechanism), not v1.
+    """
+    from android_suite.kernel.control import KcompressdControl
+    from android_suite.kernel.detect import detect_reclaim
+
+    rfc = manifest.find(product, "on", "module")
+    to_rfc = flash_variant(device, fastboot, rfc, timeout=TIMEOUT)
+    try:
+        assert running_release(device) == rfc.kernel_release
+        setup = detect_reclaim(device, with_config=False)
+        assert setup.mechanism == "module" and setup.offload_possible is True
+        control = KcompressdControl(device, target=handset, fastboot=fastboot, manifest=manifest, flashable=True)
+        try:
+            on = control.set_state("on")
+            assert (on.how, on.mechanism) == ("already", "module")
+            off = control.set_state("off")
+            assert (off.how, off.mechanism, off.offload_active) == ("flash", "none", False)
+            assert not any(t.startswith("kcompressd") for t in threads(device))
+            again = control.set_state("on")
+            assert (again.how, again.mechanism) == ("flash", "module")
+            assert running_release(device) == rfc.kernel_release
+        finally:
+            assert control.restore() == []
+        assert running_release(device) == rfc.kernel_release  # the control's own original
+    finally:
+        restore(device, fastboot, to_rfc, timeout=TIMEOUT)

@@ -151,6 +151,11 @@ def touch(node: Node, p: Proc, fraction: float, t: float, oom: OomKiller) -> Cos
     return cost
 
 
+def swap_in_all(node: Node, p: Proc, cost: Cost, oom: OomKiller) -> bool:
+    """Read every swapped page of ``p`` back (swapoff's try_to_unuse); False if memory ran out."""
+    return _swap_in(node, p, p.swapped, cost, oom)
+
+
 def _swap_in(node: Node, p: Proc, pages: int, cost: Cost, oom: OomKiller) -> bool:
     zero = round(pages * p.swap_zero / p.swapped)
     data = pages - zero

@@ -29,7 +29,7 @@ from android_suite.virtual.api import BootState
 from android_suite.virtual.kernel import Knob, ProcessInfo, UnameInfo
 from android_suite.virtual.memory_api import KillEvent, ProcSpec, TouchResult
 from android_suite.virtual.profile import Profile
-from android_suite.virtual.sim import access, sysfs
+from android_suite.virtual.sim import access, swap, sysfs
 from android_suite.virtual.sim.kcompressd import Kcompressd
 from android_suite.virtual.sim.kimage import KernelImage, default_config, profile_image
 from android_suite.virtual.sim.lmkd import Lmkd, pick_victim
@@ -268,6 +268,16 @@ class SimKernel:
     def cpu_busy(self) -> float:
         self.sync()
         return min(1.0, sum(b for _, b in self._busy) / self.profile.cores)
+
+    # -- SwapControl (the zram reset dance) ------------------------------------------------
+    def mkswap(self, path: str) -> int:
+        return swap.mkswap(self, path)
+
+    def swapon(self, path: str, priority: int | None = None) -> None:
+        swap.swapon(self, path, priority)
+
+    def swapoff(self, path: str) -> None:
+        swap.swapoff(self, path)
 
     # -- KernelBackend --------------------------------------------------------------------
     def uname(self) -> UnameInfo:

@@ -54,7 +54,7 @@ def swaps(zram: Zram, queued: int) -> bytes:
     if not zram.swap_pages:
         return header.encode()
     size, used = zram.swap_pages * 4, (zram.slots_used + queued) * 4
-    return (header + f"{'/dev/block/zram0':<40}partition\t{size}\t\t{used}\t\t-2\n").encode()
+    return (header + f"{'/dev/block/zram0':<40}partition\t{size}\t\t{used}\t\t{zram.priority}\n").encode()
 
 
 def io_stat(zram: Zram) -> bytes:

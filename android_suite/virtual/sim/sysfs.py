@@ -154,6 +154,13 @@ def knobs(k: SimKernel) -> dict[str, Knob]:
     return out
 
 
+def _write_only(path: str) -> Renderer:
+    def render() -> bytes:
+        raise fs_error("EACCES", path)
+
+    return render
+
+
 def _zram_knobs(k: SimKernel, zram: Zram) -> dict[str, Knob]:
     def set_algorithm(data: bytes) -> None:
         name = data.decode(errors="replace").strip()
@@ -170,12 +177,24 @@ def _zram_knobs(k: SimKernel, zram: Zram) -> dict[str, Knob]:
         if m is None or not int(m.group(1)):
             raise fs_error("EINVAL", f"{ZRAM}/disksize")
         scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]
-        # Writing disksize, then mkswap and swapon as init does: swap is on from here.
+        # Initialises the device; it becomes swap only after mkswap and swapon.
         zram.set_disksize(int(m.group(1)) * scale)
+
+    def reset(data: bytes) -> None:
+        # reset_store: kstrtou16, 0 is EINVAL; EBUSY while the device is open (swapon holds it).
+        text = data.decode(errors="replace").strip()
+        if not text.isdigit() or not int(text):
+            raise fs_error("EINVAL", f"{ZRAM}/reset")
+        if zram.active:
+            raise fs_error("EBUSY", f"{ZRAM}/reset")
+        k.sync()
+        zram.reset()
 
     return {
         f"{ZRAM}/comp_algorithm": Knob(lambda: zram.comp_algorithm().encode(), set_algorithm),
         f"{ZRAM}/disksize": Knob(lambda: f"{zram.disksize}\n".encode(), set_disksize),
         # Since 4.7 zram has one stream per CPU; the attribute reads the CPU count and ignores writes.
         f"{ZRAM}/max_comp_streams": Knob(lambda: f"{k.profile.cores}\n".encode(), lambda _data: None),
+        # Write-only in the kernel (0200); reading it as root still fails.
+        f"{ZRAM}/reset": Knob(_write_only(f"{ZRAM}/reset"), reset, mode=0o200),
     }

@@ -31,6 +31,13 @@ class Zram:
     def __init__(self, disksize: int, algorithm: str, *, zeromap: bool) -> None:
         self.algorithm = algorithm
         self.zeromap = zeromap
+        self._clear()
+        if disksize:
+            # What Android's init does with a zramsize fstab entry: disksize, mkswap, swapon.
+            self.set_disksize(disksize)
+            self.signature = self.active = self.writeok = True
+
+    def _clear(self) -> None:
         self.disksize = 0
         self.cal: Calibration | None = None
         self.compr = self.alloc = 0  # bytes
@@ -39,23 +46,34 @@ class Zram:
         self.pool_pages = self.max_used_pages = 0
         self.notify_free = 0
         self.slots_used = 0
-        if disksize:
-            self.set_disksize(disksize)
+        self.signature = False  # mkswap wrote a swap header
+        self.active = False  # swapon'd: listed in /proc/swaps
+        self.writeok = False  # new pages may be swapped out (swapoff clears it first)
+        self.priority = -2  # what swapon without -p gets on a system with one swap area
 
     def set_disksize(self, size: int) -> None:
-        """Initialise the device (what writing ``disksize`` plus mkswap/swapon do)."""
+        """Initialise the device (writing ``disksize``); swap needs mkswap and swapon on top."""
         self.disksize = size
         self.cal = calibrate(self.algorithm)
 
+    def reset(self) -> None:
+        """Writing ``reset``: back to uninitialised (disksize 0, stats cleared); the algorithm stays."""
+        self._clear()
+
     @property
-    def swap_pages(self) -> int:
-        """Swap slots: the device less the swap header page."""
+    def area_pages(self) -> int:
+        """Slots a swap area on the device would have: the device less the swap header page."""
         return max(0, self.disksize // PAGE_SIZE - 1)
 
     @property
+    def swap_pages(self) -> int:
+        """Swap slots of the active swap area (0 when not swapon'd)."""
+        return self.area_pages if self.active else 0
+
+    @property
     def slots_free(self) -> int:
-        """Slots not holding swapped pages (folios queued for compression still count as free here)."""
-        return self.swap_pages - self.slots_used
+        """Slots new swap-outs may take (folios queued for compression still count as free here)."""
+        return max(0, self.swap_pages - self.slots_used) if self.writeok else 0
 
     def _repool(self) -> int:
         pool = -(-self.alloc // PAGE_SIZE)

@@ -143,3 +143,15 @@ def test_the_example_manifests_in_the_clone_load() -> None:
     assert examples, "kernel_config/manifests should hold at least one documented example"
     for path in examples:
         assert load_manifest(path).entries
+
+
+def test_each_profile_set_has_its_own_virtual_manifest_file() -> None:
+    from android_suite.kernel.images import MANIFEST_NAME, manifest_name_for
+    from android_suite.options import DEFAULT_PROFILES
+
+    assert manifest_name_for(DEFAULT_PROFILES) == MANIFEST_NAME
+    mine = manifest_name_for(["qemu_arm64"])
+    assert mine != MANIFEST_NAME and mine.startswith("virtual-") and mine.endswith(".toml")
+    # Order and repeats do not matter; another set gets another file.
+    assert manifest_name_for(["generic_arm", "mediatek", "mediatek"]) == manifest_name_for(["mediatek", "generic_arm"])
+    assert manifest_name_for(["mediatek"]) != manifest_name_for(["generic_arm"])

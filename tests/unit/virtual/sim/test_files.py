@@ -113,7 +113,11 @@ def test_comp_algorithm_is_writable_only_before_disksize() -> None:
     knobs[f"{ZRAM}/comp_algorithm"].on_write(b"zstd\n")
     knobs[f"{ZRAM}/disksize"].on_write(b"256M\n")
     assert knobs[f"{ZRAM}/comp_algorithm"].render() == b"lzo lzo-rle lz4 [zstd]\n"
+    assert fresh.zram.swap_pages == 0  # initialised, but no swap until mkswap + swapon
+    assert fresh.mkswap("/dev/block/zram0") == (256 * 256 - 1) * 4
+    fresh.swapon("/dev/block/zram0", 5)
     assert fresh.zram.swap_pages == 256 * 256 - 1
+    assert fresh.files()["/proc/swaps"]().split()[-1] == b"5"
     eat(fresh, clock, 0.05, keep=True)
     assert fresh.zram.compr > 0 and fresh.zram.cal is not None and fresh.zram.cal.algorithm == "zstd"
 

@@ -1,4 +1,4 @@
-"""Parse ``dumpsys meminfo PKG`` (one app) and ``dumpsys meminfo`` (system-wide).
+"""Parse ``dumpsys meminfo PKG`` (one app); system-wide ``dumpsys meminfo`` is :mod:`dumpsys_meminfo_summary`.
 
 Per package (``ActivityThread.dumpMemInfoTable``): a table whose two header
 lines name the columns (``Pss Total``, ``Private Dirty``, ``SwapPss Dirty``,
@@ -29,9 +29,8 @@ from android_suite.errors import ParseError
 from android_suite.parsers.text import as_text, split_lines
 
 _PKG = "dumpsys meminfo"
-_SYS = "dumpsys meminfo (summary)"
 _SECTION = re.compile(r"^\s*\*\* MEMINFO in pid (\d+) \[(.*)\] \*\*\s*$")
-_KB = r"(-?\d[\d,]*)\s*(?:K|kB|KB)?"
+KB_PATTERN = r"(-?\d[\d,]*)\s*(?:K|kB|KB)?"
 _TOTAL_ROW = re.compile(r"^\s*TOTAL((?:\s+-?\d+)+)\s*$")
 _SUMMARY_TOTAL = re.compile(r"(TOTAL(?: [A-Z]+)*(?: \(KB\))?):\s*(-?\d[\d,]*)")
 _SUMMARY_ROW = re.compile(r"^\s*([A-Za-z][A-Za-z ]*):((?:\s+-?\d+)*)\s*$")
@@ -57,11 +56,11 @@ _TOTALS = {
 }
 
 
-def _kb(text: str) -> int:
+def kb(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def _timeout(lines: list[str]) -> str | None:
+def timeout_note(lines: list[str]) -> str | None:
     # "*** SERVICE 'meminfo' DUMP TIMEOUT (10000ms) EXPIRED ***": dumpsys gave up.
     return next((ln.strip(" *") for ln in lines if "DUMP TIMEOUT" in ln), None)
 
@@ -134,7 +133,7 @@ def parse_meminfo_package_all(text: str | bytes) -> list[MeminfoPackage]:
         if unterminated:
             return [MeminfoPackage(truncated=True)]
         missing = next((ln.strip() for ln in lines if ln.strip().startswith("No process found")), None)
-        raise ParseError(_PKG, missing or _timeout(lines) or "no MEMINFO table or App Summary in the capture")
+        raise ParseError(_PKG, missing or timeout_note(lines) or "no MEMINFO table or App Summary in the capture")
     return out
 
 
@@ -165,7 +164,7 @@ def _package_section(
         elif in_summary and line.lstrip().startswith("TOTAL"):
             for label, number in _SUMMARY_TOTAL.findall(line):
                 if label in _TOTALS:
-                    values[_TOTALS[label]] = _kb(number)
+                    values[_TOTALS[label]] = kb(number)
             in_summary = False
         elif in_summary and (sm := _SUMMARY_ROW.match(line)) and sm.group(2).strip():
             label = sm.group(1).strip()
@@ -205,126 +204,3 @@ def _header(top: str, bottom: str, dashes: str) -> list[str]:
         names.append(f"{top_words.get(m.end(), '')} {m.group()}".strip())
     # Some releases print one dash cell too many: the header words decide.
     return names[: len(dashes.split())] if len(dashes.split()) < len(names) else names
-
-
-# --- system-wide summary ----------------------------------------------------
-
-_TOTAL_RAM = re.compile(rf"^\s*Total RAM:\s*{_KB}(?:\s*\(status (\w+)\))?")
-_PLAIN = re.compile(rf"^\s*(Free RAM|Used RAM|Lost RAM):\s*{_KB}\s*(?:\((.*)\))?\s*$")
-_PART = re.compile(rf"{_KB}\s+([a-z][a-z ]*?)\s*(?:\+|$)")
-_ZRAM = re.compile(rf"^\s*ZRAM:\s*{_KB}\s*physical used for\s*{_KB}\s*in swap\s*\(\s*{_KB}\s*total swap\s*\)")
-_LIST = re.compile(r"^\s*Total (PSS|RSS) by (process|OOM adjustment):\s*$")
-_ENTRY = re.compile(rf"^(\s*){_KB}:\s+(.+?)(?:\s+\(pid (\d+)[^)]*\))?(?:\s+\(\s*{_KB}\s+in swap\s*\))?\s*$")
-_PARTS = {
-    "cached pss": "free_cached_pss_kb",
-    "cached kernel": "free_cached_kernel_kb",
-    "free": "free_free_kb",
-    "used pss": "used_pss_kb",
-    "kernel": "used_kernel_kb",
-}
-
-
-@dataclass(frozen=True)
-class MeminfoEntry:
-    """One line of a "Total PSS by ..." list (kB). pid is None for categories."""
-
-    kb: int
-    name: str
-    pid: int | None = None
-    swap_kb: int | None = None
-
-
-@dataclass(frozen=True)
-class MeminfoSummary:
-    """The system-wide ``dumpsys meminfo`` tail, in kB; None when not printed.
-
-    Attributes:
-        status: memory factor from "(status normal|moderate|low|critical)".
-        free_*: the "Free RAM" breakdown; used_*: the "Used RAM" one.
-        lost_ram_kb: may be negative (accounting overlap), as printed.
-        zram_physical_kb, zram_swap_used_kb, zram_total_swap_kb: the ZRAM line.
-        pss_by_process, pss_by_oom_adj, rss_by_process: the optional lists;
-            OOM adjustment keeps its top-level categories only.
-        truncated: the capture stopped before the Total/Free/Used RAM lines.
-    """
-
-    total_ram_kb: int | None = None
-    status: str | None = None
-    free_ram_kb: int | None = None
-    free_cached_pss_kb: int | None = None
-    free_cached_kernel_kb: int | None = None
-    free_free_kb: int | None = None
-    used_ram_kb: int | None = None
-    used_pss_kb: int | None = None
-    used_kernel_kb: int | None = None
-    lost_ram_kb: int | None = None
-    zram_physical_kb: int | None = None
-    zram_swap_used_kb: int | None = None
-    zram_total_swap_kb: int | None = None
-    pss_by_process: tuple[MeminfoEntry, ...] = ()
-    pss_by_oom_adj: tuple[MeminfoEntry, ...] = ()
-    rss_by_process: tuple[MeminfoEntry, ...] = ()
-    truncated: bool = False
-
-
-def parse_meminfo_summary(text: str | bytes) -> MeminfoSummary:
-    """Parse system-wide ``dumpsys meminfo``.
-
-    Raises:
-        ParseError: no "Total RAM" line in a complete capture.
-    """
-    lines, unterminated = split_lines(as_text(text))
-    if unterminated:
-        lines = lines[:-1]
-    values: dict[str, object] = {}
-    lists: dict[str, list[MeminfoEntry]] = {}
-    current: str | None = None
-    ref: tuple[int, int] | None = None  # (indent, ":" column) of a list's first entry
-    for line in lines:
-        if m := _LIST.match(line):
-            current = f"{m.group(1).lower()}_by_{'process' if m.group(2) == 'process' else 'oom_adj'}"
-            lists[current] = []
-            ref = None
-            continue
-        if current is not None:
-            em = _ENTRY.match(line) if line.strip() else None
-            if em is not None:
-                # OOM categories list their processes 4 columns deeper. Since
-                # Android 7 sizes are right-aligned ("%,9dK"), so a short top-level
-                # size is indented more but ends its ":" in the same column;
-                # nested entries are both more indented and end further right.
-                where = (len(em.group(1)), em.end(2))
-                ref = where if ref is None else ref
-                nested = where[0] >= ref[0] + 4 and where[1] > ref[1]
-                if not (current.endswith("oom_adj") and nested):
-                    pid = int(em.group(4)) if em.group(4) else None
-                    swap = _kb(em.group(5)) if em.group(5) else None
-                    lists[current].append(MeminfoEntry(_kb(em.group(2)), em.group(3), pid, swap))
-                continue
-            current = None  # a blank or non-entry line ends the list
-        _summary_line(line, values)
-    for key, entries in lists.items():
-        if key in ("pss_by_process", "pss_by_oom_adj", "rss_by_process"):
-            values[key] = tuple(entries)
-    complete = all(k in values for k in ("total_ram_kb", "free_ram_kb", "used_ram_kb"))
-    if "total_ram_kb" not in values and not unterminated:
-        raise ParseError(_SYS, _timeout(lines) or "no 'Total RAM:' line: not system-wide dumpsys meminfo output")
-    return MeminfoSummary(truncated=not complete, **values)  # type: ignore[arg-type]
-
-
-def _summary_line(line: str, values: dict[str, object]) -> None:
-    if m := _TOTAL_RAM.match(line):
-        values["total_ram_kb"] = _kb(m.group(1))
-        if m.group(2):
-            values["status"] = m.group(2)
-    elif m := _PLAIN.match(line):
-        values[m.group(1).lower().replace(" ", "_") + "_kb"] = _kb(m.group(2))
-        for number, label in _PART.findall(m.group(3) or ""):
-            if label in _PARTS:
-                values[_PARTS[label]] = _kb(number)
-    elif m := _ZRAM.match(line):
-        values["zram_physical_kb"], values["zram_swap_used_kb"], values["zram_total_swap_kb"] = (
-            _kb(m.group(1)),
-            _kb(m.group(2)),
-            _kb(m.group(3)),
-        )

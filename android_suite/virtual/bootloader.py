@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from android_suite.virtual import getvars
 from android_suite.virtual.bootimg import SPARSE_MAGIC, BootImageInfo, build_boot_image, parse_boot_image
 
 MiB = 1024 * 1024
@@ -233,7 +234,7 @@ class Bootloader:
 
     # -- slots --------------------------------------------------------------
 
-    def _slot(self, slot: str) -> str:
+    def slot_letter(self, slot: str) -> str:
         letter = slot[1:] if slot.startswith("_") else slot
         if len(letter) != 1 or not "a" <= letter <= "z":
             raise SlotError("Bad slot suffix")
@@ -247,7 +248,7 @@ class Bootloader:
             raise SlotError("set_active command is not allowed on locked devices")
         if not self.slotted:
             raise SlotError("Cannot set slot: boot control HAL absent")
-        letter = self._slot(slot)
+        letter = self.slot_letter(slot)
         self.active_slot = letter
         # Like the boot control HAL: an activated slot is retried from scratch.
         self.slot_state[letter] = SlotState(successful=False, unbootable=False)
@@ -255,11 +256,11 @@ class Bootloader:
 
     def state(self, slot: str) -> SlotState:
         """A copy of one slot's metadata ("" on non-A/B devices)."""
-        return replace(self.slot_state[self._slot(slot) if self.slotted else ""])
+        return replace(self.slot_state[self.slot_letter(slot) if self.slotted else ""])
 
     def boot_image(self, slot: str | None = None) -> BootImageInfo | None:
         """The boot image a slot (default: active) would boot; None if not valid."""
-        letter = self.active_slot if slot is None or not self.slotted else self._slot(slot)
+        letter = self.active_slot if slot is None or not self.slotted else self.slot_letter(slot)
         name = f"boot_{letter}" if letter else "boot"
         return parse_boot_image(self.contents.get(name, b""))
 
@@ -279,7 +280,7 @@ class Bootloader:
         info = self.boot_image(slot)
         if info is None:
             return None
-        letter = self.active_slot if slot is None or not self.slotted else self._slot(slot)
+        letter = self.active_slot if slot is None or not self.slotted else self.slot_letter(slot)
         data = self.contents.get(f"boot_{letter}" if letter else "boot", b"")
         # Every header version puts the kernel right after the one-page header.
         return data[info.page_size : info.page_size + info.kernel_size]
@@ -314,79 +315,9 @@ class Bootloader:
     # -- variables ----------------------------------------------------------
 
     def getvar(self, name: str) -> str | None:
-        """The value of one fastboot variable; None when unknown."""
-        key, _, arg = name.partition(":")
-        simple = {
-            "version": "0.4",
-            "version-bootloader": "virtual-1.0",
-            "product": self.product,
-            "serialno": self.serialno,
-            "secure": "yes",
-            "unlocked": _yes(self.unlocked),
-            # fastbootd prints "0x%X"; the CLI parses it with strtoll(base 0).
-            "max-download-size": f"0x{self.max_download:X}",
-            "is-userspace": "no",
-        }
-        if not arg and key in simple:
-            return simple[key]
-        if self.slotted and not arg:
-            slotvars = {
-                "current-slot": self.active_slot,
-                "slot-count": str(len(self.slots)),
-                "slot-suffixes": ",".join(f"_{s}" for s in self.slots),
-            }
-            if key in slotvars:
-                return slotvars[key]
-        if key == "has-slot" and arg:
-            # An unknown partition is "no", not a failure (fastbootd does the same).
-            return _yes(self.has_slot(arg))
-        if key in ("slot-successful", "slot-unbootable", "slot-retry-count") and self.slotted:
-            try:
-                st = self.slot_state[self._slot(arg)]
-            except SlotError:
-                return None
-            if key == "slot-retry-count":
-                return str(st.retry_count)
-            return _yes(st.successful if key == "slot-successful" else st.unbootable)
-        if arg in self.sizes:
-            if key == "partition-size":
-                return f"0x{self.sizes[arg]:X}"
-            if key == "partition-type":
-                # Always "raw": for ext4/f2fs the 29.x CLI turns `erase` into a
-                # host-side mkfs plus flash, which needs tools CI lacks.
-                return "raw"
-            if key == "is-logical":
-                return "no"
-        return None
+        """The value of one fastboot variable; None when unknown (see :mod:`getvars`)."""
+        return getvars.getvar(self, name)
 
     def getvar_all(self) -> list[tuple[str, str]]:
         """(name, value) pairs ``getvar all`` reports, one INFO line each."""
-        names = [
-            "version",
-            "version-bootloader",
-            "product",
-            "serialno",
-            "secure",
-            "unlocked",
-            "max-download-size",
-            "is-userspace",
-            "current-slot",
-            "slot-count",
-            "slot-suffixes",
-        ]
-        bases = sorted({re.sub(r"_[ab]$", "", p) for p in self.sizes} if self.slotted else ())
-        names += [f"has-slot:{b}" for b in bases]
-        for s in self.slots:
-            names += [f"slot-successful:{s}", f"slot-unbootable:{s}", f"slot-retry-count:{s}"]
-        for p in sorted(self.sizes):
-            names += [f"partition-size:{p}", f"partition-type:{p}", f"is-logical:{p}"]
-        out = []
-        for n in names:
-            value = self.getvar(n)
-            if value is not None:
-                out.append((n, value))
-        return out
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+        return getvars.getvar_all(self)

@@ -10,7 +10,7 @@ from android_suite.collect.sampler import Sampler
 from android_suite.collect.sampler_types import DEFAULT_SOURCES, Sample, SamplerConfig
 from android_suite.collect.tidy import TidyStats, tidy_samples
 from android_suite.device.device import Device
-from android_suite.parsers.procstat import parse_ps
+from android_suite.parsers.ps import parse_ps
 
 
 def test_ticks_become_tidy_metrics_with_rates(device: Device) -> None:

@@ -7,11 +7,8 @@ from pathlib import Path
 import pytest
 
 from android_suite.errors import ParseError
-from android_suite.parsers.dumpsys_meminfo import (
-    parse_meminfo_package,
-    parse_meminfo_package_all,
-    parse_meminfo_summary,
-)
+from android_suite.parsers.dumpsys_meminfo import parse_meminfo_package, parse_meminfo_package_all
+from android_suite.parsers.dumpsys_meminfo_summary import parse_meminfo_summary
 
 DATA = Path(__file__).parents[2] / "data" / "dumpsys_meminfo"
 

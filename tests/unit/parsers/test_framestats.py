@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from android_suite.errors import ParseError
-from android_suite.parsers.gfxinfo import parse_framestats
+from android_suite.parsers.framestats import parse_framestats
 
 DATA = Path(__file__).parents[2] / "data" / "framestats"
 COLUMNS = {6: 14, 7: 16, 8: 16, 9: 16, 10: 17, 11: 17, 12: 22, 13: 23, 14: 24, 15: 24, 16: 24}

@@ -15,8 +15,8 @@ from android_suite.parsers.procstat import (
     find_reclaim_threads,
     parse_proc_stat,
     parse_proc_stats,
-    parse_ps,
 )
+from android_suite.parsers.ps import parse_ps
 
 DATA = Path(__file__).parents[2] / "data" / "procstat"
 

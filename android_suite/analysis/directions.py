@@ -50,6 +50,11 @@ METRIC_DIRECTIONS: dict[str, Direction] = {
     "full_avg10": Direction.DOWN,
     "some_total_per_s": Direction.DOWN,
     "full_total_per_s": Direction.DOWN,
+    # The suite's test app (workloads/frame_log.py): its resume touch is the swap-in a switch pays.
+    "testapp_touch_ms": Direction.DOWN,
+    "testapp_fill_ms": Direction.DOWN,
+    "testapp_janky_frame_share": Direction.DOWN,
+    "testapp_frame_time_p90_ms": Direction.DOWN,
 }
 
 # Pressure Stall Information under any prefix (memory_some_avg10, psi_full_avg60, ...):

@@ -60,13 +60,13 @@ KINDS: dict[str, ParserSpec] = {
     "meminfo": ParserSpec(_P + "meminfo", "parse_meminfo", "/proc/meminfo"),
     "psi": ParserSpec(_P + "psi", "parse_psi", "/proc/pressure/{cpu,memory,io}"),
     "proc_stat": ParserSpec(_P + "procstat", "parse_proc_stat", "/proc/<pid>/stat: one task's comm, state, CPU times"),
-    "ps": ParserSpec(_P + "procstat", "parse_ps", "`ps -A` / `ps -eo ...` process table"),
+    "ps": ParserSpec(_P + "ps", "parse_ps", "`ps -A` / `ps -eo ...` process table"),
     "gfxinfo": ParserSpec(_P + "gfxinfo", "parse_gfxinfo", "`dumpsys gfxinfo PKG` jank summary"),
-    "framestats": ParserSpec(_P + "gfxinfo", "parse_framestats", "`dumpsys gfxinfo PKG framestats` frame rows"),
+    "framestats": ParserSpec(_P + "framestats", "parse_framestats", "`dumpsys gfxinfo PKG framestats` frame rows"),
     "am_start": ParserSpec(_P + "am_start", "parse_am_start", "`am start -W` launch result"),
     "dumpsys_meminfo": ParserSpec(_P + "dumpsys_meminfo", "parse_meminfo_package", "`dumpsys meminfo PKG`"),
     "dumpsys_meminfo_summary": ParserSpec(
-        _P + "dumpsys_meminfo", "parse_meminfo_summary", "system-wide `dumpsys meminfo` (RAM, ZRAM)"
+        _P + "dumpsys_meminfo_summary", "parse_meminfo_summary", "system-wide `dumpsys meminfo` (RAM, ZRAM)"
     ),
     "dumpsys_battery": ParserSpec(_P + "battery", "parse_dumpsys_battery", "`dumpsys battery`"),
     "power_supply_uevent": ParserSpec(
@@ -74,6 +74,7 @@ KINDS: dict[str, ParserSpec] = {
     ),
     "sysfs_int": ParserSpec(_P + "battery", "parse_sysfs_int", "one-integer sysfs file (current_now, voltage_now)"),
     "lmkd": ParserSpec(_P + "lmkd", "parse_lmkd_kills", "lmkd / lowmemorykiller kills in logcat"),
+    "testapp_log": ParserSpec(_P + "testapp_log", "parse_testapp_log", "the suite's test app's ASuiteApp lines"),
 }
 
 

@@ -21,6 +21,7 @@ class Intent:
     component: str | None = None  # as typed: pkg/.Cls or pkg/full.Cls
     package: str | None = None
     flags: str | None = None
+    extras: dict[str, str] = field(default_factory=dict)  # --es KEY VALUE (string extras)
 
     def __str__(self) -> str:
         # Intent.toShortString order: act, cat, flg, pkg, cmp.
@@ -35,6 +36,8 @@ class Intent:
             parts.append(f"pkg={self.package}")
         if self.component:
             parts.append(f"cmp={self.component}")
+        if self.extras:
+            parts.append("(has extras)")
         return "Intent { " + " ".join(parts) + " }"
 
 
@@ -54,6 +57,11 @@ def parse_start(args: list[str]) -> StartArgs | None:
             out.wait = True
         elif arg == "-S":
             out.stop = True
+        elif arg in ("--es", "-e"):
+            key, value = next(it, None), next(it, None)
+            if key is None or value is None:
+                return None
+            out.intent.extras[key] = value
         elif arg in ("-n", "-a", "-c", "-f", "--user"):
             value = next(it, None)
             if value is None:
@@ -107,7 +115,7 @@ async def _start(ctx: CommandContext, fw: Framework, args: list[str]) -> int:
             await ctx.err("Error type 3\n")
         await ctx.err(error + "\n")
         return 1
-    result = fw.launch(app.name, force_stop=parsed.stop)
+    result = fw.launch(app.name, force_stop=parsed.stop, extras=parsed.intent.extras)
     if result.total_s is None:
         await ctx.out(
             "Warning: Activity not started, intent has been delivered to currently running top-most instance.\n"

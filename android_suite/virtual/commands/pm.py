@@ -1,7 +1,8 @@
-"""``pm list packages``, ``pm path``, ``pm clear`` over the profile's installed apps."""
+"""``pm list packages``, ``pm path``, ``pm clear``; ``pm install``/``uninstall`` live in package.py."""
 
 from __future__ import annotations
 
+from android_suite.virtual.commands import package
 from android_suite.virtual.commands.context import CommandContext, CommandFn
 from android_suite.virtual.framework import Framework, framework_of
 
@@ -50,6 +51,10 @@ async def pm(ctx: CommandContext) -> int:
             return 1  # pm prints nothing for an unknown package and fails
         await ctx.out(f"package:{app.apk_path}\n")
         return 0
+    if args[0] == "install":
+        return await package.install(ctx, fw, args[1:])
+    if args[0] == "uninstall":
+        return await package.uninstall(ctx, fw, args[1:])
     if args[0] == "clear" and len(args) == 2:
         if args[1] not in fw.apps:
             await ctx.out("Failed\n")

@@ -8,7 +8,7 @@ commands find it with :func:`framework_of`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol, cast
 
 from android_suite.virtual.api import BootState, FsError
@@ -74,6 +74,9 @@ def attach_framework(
             return FlatMemory(since_boot)
 
         memory = fresh()
+    # The test app reads debug.asuite.* properties; a handset without a property store has none.
+    store = getattr(handset, "props", None)
+    props: Callable[[], Mapping[str, str]] = (lambda: dict(store.items())) if store is not None else dict
     framework = Framework(
         handset.profile,
         memory,
@@ -82,6 +85,7 @@ def attach_framework(
         read_file=read,
         wall_clock=wall_clock,
         seed=seed,
+        props=props,
     )
     for name, render in framework.battery.sysfs().items():
         handset.fs.add_dynamic(f"{POWER_SUPPLY}/{name}", render)

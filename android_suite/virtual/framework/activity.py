@@ -82,6 +82,8 @@ class ActivityManager:
         self.procs: dict[str, ProcessRecord] = {}
         self.recents: list[str] = []  # packages, most recent first; [0] is the top task
         self.on_death: list[Callable[[str], None]] = []
+        # (anon KiB, compressibility) of a new process of an app, None for the category's figures.
+        self.memory_for: Callable[[App], tuple[int, float] | None] = lambda app: None
         launchers = [a for a in apps.values() if a.category == "launcher" and a.launchable]
         if not launchers:
             raise ValueError("the profile has no launcher package (category = 'launcher')")
@@ -203,10 +205,13 @@ class ActivityManager:
 
     # -- internals -------------------------------------------------------------
     def _spawn(self, app: App, now: float) -> tuple[float, ProcessRecord]:
-        spec = ProcSpec(app.name, app.uid, FOREGROUND_ADJ, 0, app.file_kb, APP_COMPRESSIBILITY)
+        # An app that says how much it allocates, and how compressible (the test app), is taken at its word.
+        declared = self.memory_for(app)
+        anon_kb, ratio = declared if declared is not None else (app.launch_anon_kb, APP_COMPRESSIBILITY)
+        spec = ProcSpec(app.name, app.uid, FOREGROUND_ADJ, 0, app.file_kb, ratio)
         pid = self.memory.spawn(spec)
-        stall = self.memory.allocate(pid, app.launch_anon_kb, APP_COMPRESSIBILITY).stall_s
-        rec = ProcessRecord(app, pid, now, app.launch_anon_kb)
+        stall = self.memory.allocate(pid, anon_kb, ratio).stall_s
+        rec = ProcessRecord(app, pid, now, anon_kb)
         self.procs[app.name] = rec
         self._am(
             now,

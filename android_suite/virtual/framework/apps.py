@@ -18,6 +18,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
+from android_suite.virtual.framework.testapp_config import NativeInfo
 from android_suite.virtual.profile import Package, Profile
 
 REFERENCE_KHZ = 2850000
@@ -52,6 +53,9 @@ _COSTS = {
     "settings": CategoryCost(0.09, 0.11, 0.05, 3.0, 1.6, 60, 0.001),
     "system": CategoryCost(0.12, 0.10, 0.05, 3.0, 1.8, 60, 0.001),
     "other": CategoryCost(0.20, 0.15, 0.07, 4.5, 2.5, 200, 0.003),
+    # A NativeActivity without Java code (installed APKs such as the suite's test app): no
+    # Application.onCreate or inflation, no hwui frames; its own frame loop is modelled in testapp.py.
+    "native": CategoryCost(0.02, 0.04, 0.02, 0.0, 0.0, 150, 0.002),
 }
 
 FORK_S = 0.035  # zygote fork + specialize (SELinux, seccomp, mount namespace)
@@ -68,6 +72,7 @@ class App:
     package: Package
     uid: int
     code_path: str  # /data/app/~~<hash>==/<pkg>-<hash>== (or /system/...)
+    native: NativeInfo | None = None  # a NativeActivity app installed from an APK (pm install)
 
     @property
     def name(self) -> str:

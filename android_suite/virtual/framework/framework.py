@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from android_suite.virtual.framework import dumps, gfxinfo, meminfo
 from android_suite.virtual.framework.activity import ActivityManager, LaunchResult
@@ -24,6 +24,7 @@ from android_suite.virtual.framework.frames import FLAG_WINDOW_LAYOUT_CHANGED, F
 from android_suite.virtual.framework.guard import GuardedMemory
 from android_suite.virtual.framework.keys import keycode, plan_swipe
 from android_suite.virtual.framework.logbuf import BUFFERS, LogBuffer
+from android_suite.virtual.framework.testapp import TestAppModel, log_missing_library
 from android_suite.virtual.framework.uitree import UiNode, app_screen, home_screen
 from android_suite.virtual.kernel import ProcessInfo
 from android_suite.virtual.memory_api import MemoryBackend
@@ -47,6 +48,7 @@ class Framework:
         read_file: reads a kernel file (``/proc/meminfo``), None if absent.
         wall_clock: epoch seconds (logcat time stamps).
         seed: seeds frame-time jitter.
+        props: the handset's system properties (the test app reads ``debug.asuite.*``).
     """
 
     def __init__(
@@ -59,8 +61,10 @@ class Framework:
         read_file: Callable[[str], bytes | None] = lambda path: None,
         wall_clock: Callable[[], float] = time.time,
         seed: int = 0,
+        props: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         self.profile = profile
+        self._props = props
         self.time_scale = 1.0
         self.apps: dict[str, App] = install(profile)
         self._boot_id = boot_id
@@ -80,6 +84,8 @@ class Framework:
         self.am = ActivityManager(self.apps, self.memory, self.log, self.cpu_scale)
         self.frames = FrameModel(self.memory, self.cpu_scale, self._seed)
         self.am.on_death.append(self.frames.forget)
+        self.testapps = TestAppModel(self.memory, self.log, self._props, self._seed)
+        self.am.memory_for = self.testapps.memory_for
         self.task_ids: dict[str, int] = {}
         self._next_task = 1
         self._last_interaction = float("-inf")
@@ -91,6 +97,7 @@ class Framework:
             self.battery.reset()
             self._start(self._fresh_memory() if self._fresh_memory is not None else self.memory.inner)
         self.am.sync()
+        self.testapps.sync(self.am.recents[0], self.am.pid_of)
 
     # -- the API the uiautomator2 server uses --------------------------------------
     def foreground(self) -> tuple[str, str]:
@@ -99,16 +106,38 @@ class Framework:
         top = self.am.top
         return top.name, top.activity
 
-    def launch(self, package: str, activity: str | None = None, *, force_stop: bool = False) -> LaunchResult:
-        """Start an app as the launcher would; returns what ``am start -W`` prints."""
+    def launch(
+        self,
+        package: str,
+        activity: str | None = None,
+        *,
+        force_stop: bool = False,
+        extras: Mapping[str, str] | None = None,
+    ) -> LaunchResult:
+        """Start an app as the launcher would; returns what ``am start -W`` prints.
+
+        ``extras`` are the intent's string extras (the test app reads ``asuite.*`` ones).
+        """
         self.sync()
         if package not in self.apps or not self.apps[package].launchable:
             raise KeyError(package)
+        app = self.apps[package]
+        self.testapps.prepare(app, extras or {})
         result = self.am.start(package, activity, force_stop=force_stop)
         if result.total_s is not None:
             self._touch_task(package)
-            flags = FLAG_WINDOW_LAYOUT_CHANGED
-            self.frames.render(self.apps[package], result.pid, LAUNCH_FRAMES, first_flags=flags)
+            if app.native is None:  # a NativeActivity draws without hwui: nothing for gfxinfo
+                flags = FLAG_WINDOW_LAYOUT_CHANGED
+                self.frames.render(app, result.pid, LAUNCH_FRAMES, first_flags=flags)
+            if app.native is not None and not app.native.has_lib:
+                log_missing_library(self.log, app, result.pid, self.memory.now() + result.total_s)
+                self.memory.exit(result.pid)  # the process dies; the next sync sees it ("has died")
+                self.sync()
+                return result
+            cold = result.state == "COLD"
+            done = self.memory.now() + result.total_s
+            self.testapps.launched(app, result.pid, cold, result.stall_s if cold else 0.0, done)
+        self.testapps.sync(self.am.recents[0], self.am.pid_of)
         self._interacted()
         return result
 
@@ -124,6 +153,7 @@ class Framework:
         if code in (3, 4):  # HOME, BACK
             before = self.am.top.name
             self.am.go_home() if code == 3 else self.am.back()
+            self.testapps.sync(self.am.recents[0], self.am.pid_of)  # the app left the front now, not later
             if self.am.top.name != before:
                 self._render(self.am.top, HOME_FRAMES)
             return HOME_FRAMES / 60
@@ -256,7 +286,7 @@ class Framework:
 
     def _render(self, app: App, frames: int, inputs: int = 0) -> None:
         pid = self.am.pid_of(app.name)
-        if pid is None:
+        if pid is None or app.native is not None:  # native apps render on their own (testapp.py)
             return
         stall = self.am.grow(app.name)
         self.frames.render(app, pid, frames, inputs=inputs, stall_s=stall)

@@ -39,6 +39,7 @@ GOLDEN = {
     "power_supply_uevent": ["power_supply/battery_*.txt", "power_supply/usb_*.txt"],
     "sysfs_int": ["power_supply/*_now*.txt"],
     "lmkd": ["lmkd/*.txt"],
+    "testapp_log": ["testapp_log/*.txt"],
 }
 
 

@@ -23,6 +23,7 @@ from android_suite.results.store import ResultStore
 from android_suite.results.writer import RunWriter
 from android_suite.session import HandsetSession, Target
 from android_suite.workloads.plan import RunPlan
+from android_suite.workloads.recovery import StopRequest
 from android_suite.workloads.runner import AbRunner, IterationOutcome, Pressure
 
 Progress = Callable[[str], None]
@@ -72,12 +73,17 @@ def run_handset(
     manifest: Any,
     progress: Progress,
     use_u2: bool = True,
+    stop: threading.Event | None = None,
 ) -> HandsetResult:
     from android_suite.kernel.state import StateUnavailable
 
     result = HandsetResult(target.serial, target.name)
     device = Device(AdbTransport(target.serial, port=session.adb_port))
     try:
+        from android_suite.workloads.journal import replay
+
+        for line in replay(device):  # a killed run's leftovers on this handset
+            progress(f"[{target.serial}] undone after a killed run: {line}")
         info = device.info()
         writer.add_device(info)
         plan = plan_for(device)
@@ -96,10 +102,12 @@ def run_handset(
             swiper=_swiper(target.serial) if use_u2 else None,
             progress=progress,
             before_iteration=_unplug if unplug else None,
+            stop=stop,
         )
         try:
-            result.outcomes = runner.run()
+            runner.run()
         finally:
+            result.outcomes = runner.outcomes  # what ran is kept even when the run ended early
             if unplug:
                 device.shell(["dumpsys", "battery", "reset"], timeout=30, check=False)
     except StateUnavailable as exc:
@@ -121,16 +129,23 @@ def run_ab(
     context: dict[str, Any] | None = None,
     progress: Progress = print,
     use_u2: bool = True,
+    stop: StopRequest | None = None,
 ) -> tuple[str, list[HandsetResult]]:
-    """Run on every target of the (started) session in parallel; returns (run_id, per-handset results)."""
+    """Run on every target of the (started) session in parallel; returns (run_id, per-handset results).
+
+    ``stop`` (set by the CLI's SIGINT/SIGTERM handler) ends every handset's run
+    at its next step; each restores its handset on its own thread, and the run
+    is recorded "incomplete" with the reason. So is a run where a handset failed.
+    """
     results: list[HandsetResult] = []
+    stop = stop if stop is not None else StopRequest()
     with ResultStore.open(store_url) as store, store.writer() as writer:
         run_id = writer.begin_run({**(context or {}), "handsets": [t.name for t in session.targets]})
         progress(f"run {run_id}: {len(session.targets)} handset(s), results in {store_url}")
         lock = threading.Lock()
 
         def one(t: Target) -> None:
-            r = run_handset(session, t, writer, plan_for, pressure_for, manifest, progress, use_u2)
+            r = run_handset(session, t, writer, plan_for, pressure_for, manifest, progress, use_u2, stop)
             with lock:
                 results.append(r)
 
@@ -141,7 +156,12 @@ def run_ab(
         for th in threads:
             th.join()
         progress(f"run {run_id}: done in {time.monotonic() - start:.0f} s")
-        if not any(r.outcomes for r in results):
+        failed = [f"{r.name}: {r.error}" for r in results if r.error]
+        if stop.is_set():
+            writer.finish("incomplete", f"interrupted ({stop.reason or 'stop requested'}); " + "; ".join(failed))
+        elif failed and any(r.outcomes for r in results):
+            writer.finish("incomplete", "a handset failed: " + "; ".join(failed))
+        elif not any(r.outcomes for r in results):
             writer.finish(
                 "incomplete",
                 "no handset completed an iteration: " + "; ".join(f"{r.name}: {r.skipped or r.error}" for r in results),

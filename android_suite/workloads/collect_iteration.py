@@ -15,7 +15,7 @@ from android_suite.device.device import Device
 from android_suite.errors import ParseError
 from android_suite.parsers.am_start import AmStart, parse_am_start
 from android_suite.parsers.battery import DumpsysBattery, parse_dumpsys_battery
-from android_suite.parsers.gfxinfo import parse_framestats
+from android_suite.parsers.framestats import parse_framestats
 from android_suite.parsers.lmkd import LmkdKill, parse_lmkd_kills
 from android_suite.parsers.zram import parse_comp_algorithm, parse_disksize
 
@@ -48,13 +48,13 @@ def launch(device: Device, package: str, activity: str | None, *, timeout: float
         return Launch(package, None, f"{exc}; output: {r.stdout[-500:]}")
 
 
-def reset_frames(device: Device, package: str) -> None:
-    device.shell(["dumpsys", "gfxinfo", package, "reset"], timeout=30, check=False)
+def reset_frames(device: Device, package: str, *, timeout: float = 30.0) -> None:
+    device.shell(["dumpsys", "gfxinfo", package, "reset"], timeout=timeout, check=False)
 
 
-def frames(device: Device, package: str) -> tuple[list[float], list[bool]]:
+def frames(device: Device, package: str, *, timeout: float = 30.0) -> tuple[list[float], list[bool]]:
     """Frame durations (ms) and jank flags of the frames rendered since the last reset."""
-    r = device.shell(["dumpsys", "gfxinfo", package, "framestats"], timeout=30, check=False)
+    r = device.shell(["dumpsys", "gfxinfo", package, "framestats"], timeout=timeout, check=False)
     try:
         timings = parse_framestats(r.stdout)
     except ParseError:
@@ -72,13 +72,13 @@ def frames(device: Device, package: str) -> tuple[list[float], list[bool]]:
     return durations, janky
 
 
-def clear_log(device: Device) -> None:
-    device.shell(["logcat", "-c"], timeout=30, check=False)
+def clear_log(device: Device, *, timeout: float = 30.0) -> None:
+    device.shell(["logcat", "-c"], timeout=timeout, check=False)
 
 
-def kills(device: Device) -> list[LmkdKill]:
+def kills(device: Device, *, timeout: float = 60.0) -> list[LmkdKill]:
     """lmkd kills logged since :func:`clear_log`."""
-    r = device.shell(["logcat", "-d", "-b", "main,system,events", "-v", "threadtime"], timeout=60, check=False)
+    r = device.shell(["logcat", "-d", "-b", "main,system,events", "-v", "threadtime"], timeout=timeout, check=False)
     try:
         return list(parse_lmkd_kills(r.stdout))
     except ParseError:
@@ -88,10 +88,10 @@ def kills(device: Device) -> list[LmkdKill]:
 _CONTEXT_PROPS = ("ro.build.fingerprint", "ro.product.model", "ro.product.device")
 
 
-def battery(device: Device) -> DumpsysBattery | None:
+def battery(device: Device, *, timeout: float = 30.0) -> DumpsysBattery | None:
     """``dumpsys battery`` through its parser; None when the output cannot be read."""
     try:
-        return parse_dumpsys_battery(device.shell(["dumpsys", "battery"], timeout=30, check=False).stdout)
+        return parse_dumpsys_battery(device.shell(["dumpsys", "battery"], timeout=timeout, check=False).stdout)
     except ParseError:
         return None
 
@@ -128,11 +128,11 @@ def drop_caches(device: Device) -> str:
     return "" if r.exit_code == 0 else f"drop_caches failed: {(r.stderr or r.stdout).strip()}"
 
 
-def zram_config(device: Device) -> dict[str, Any]:
+def zram_config(device: Device, *, timeout: float = 30.0) -> dict[str, Any]:
     """zram0's algorithm and size, as recorded with each iteration (None where unreadable)."""
     r = device.shell(
         ["sh", "-c", "cat /sys/block/zram0/comp_algorithm; echo @@; cat /sys/block/zram0/disksize"],
-        timeout=30,
+        timeout=timeout,
         check=False,
     )
     algo_text, _, size_text = r.stdout.partition("@@\n")

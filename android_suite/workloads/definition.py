@@ -19,6 +19,8 @@ from pathlib import Path
 
 from android_suite.errors import ConfigError
 from android_suite.workloads.eater_config import EaterConfig
+from android_suite.workloads.testapps import ACTIVITY as TESTAPP_ACTIVITY
+from android_suite.workloads.testapps import TestAppSet, parse_testapps
 from android_suite.workloads.tomlcheck import Table
 
 ORDERS = ("round-robin", "random")
@@ -103,6 +105,8 @@ class Workload:
         dwell_s: seconds in each app before switching, interactions included.
         min_apps: fewest apps that must resolve on a handset for the run to be meaningful.
         memory_eater: background pressure during the run; None for none.
+        testapps: the suite's own test-app set (its apps follow ``apps``), built
+            and installed before a run; None when the workload uses none.
     """
 
     name: str
@@ -116,6 +120,7 @@ class Workload:
     dwell_s: float
     min_apps: int
     memory_eater: EaterConfig | None
+    testapps: TestAppSet | None = None
 
     def schedule(self, apps: tuple[AppSpec, ...] | None = None) -> list[tuple[int, bool, AppSpec]]:
         """(round, is_warmup, app) visits in order; rounds count from 0, warm-up first.
@@ -215,6 +220,11 @@ def parse_workload(text: str, source: Path) -> Workload:
         raise root.error("workload", "missing (required)")
     defaults = tuple(_interaction(i) for i in root.tables("default_interactions"))
     apps = tuple(_app(a, source.parent, defaults) for a in root.tables("apps"))
+    testapps_table = root.table("testapps")
+    testapps = parse_testapps(testapps_table) if testapps_table is not None else None
+    if testapps is not None:
+        # The variants switch like any app; nothing to fall back to, nothing to check on disk yet.
+        apps += tuple(AppSpec(p, TESTAPP_ACTIVITY, None, (), label, defaults) for p, label in testapps.members())
     eater_table = root.table("memory_eater")
     eater = _eater(eater_table) if eater_table is not None else None
     root.done()
@@ -235,6 +245,7 @@ def parse_workload(text: str, source: Path) -> Workload:
         dwell_s=head.number("dwell_s", 3.0, 0.1, 3600),
         min_apps=head.integer("min_apps", min(2, len(apps)), minimum=0),
         memory_eater=eater,
+        testapps=testapps,
     )
     head.done()
     if workload.order == "random" and not head.has("seed"):

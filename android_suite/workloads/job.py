@@ -10,7 +10,7 @@ from typing import Any
 from android_suite.device.device import Device
 from android_suite.workloads.definition import Workload, load_workload
 from android_suite.workloads.plan import AppStep, RunPlan
-from android_suite.workloads.resolve import resolve_on_device
+from android_suite.workloads.resolve import installed_packages, resolve_apps
 from android_suite.workloads.runner import Pressure
 
 DEFAULT_WORKLOAD = Path(__file__).resolve().parents[2] / "apk_workloads" / "app_switch.toml"
@@ -28,6 +28,7 @@ class JobOptions:
         eater: False runs without the workload's memory eater.
         eater_rate_mbps: override the eater's allocation rate (short runs need a
             faster eater to reach reclaim within an iteration).
+        max_reruns, reconnect_s, command_timeout_s: recovery (see RunPlan).
     """
 
     iterations: int = 3
@@ -38,6 +39,9 @@ class JobOptions:
     eater: bool = True
     order: str = "interleaved"
     eater_rate_mbps: float | None = None
+    max_reruns: int = 2
+    reconnect_s: float = 60.0
+    command_timeout_s: float = 30.0
 
 
 class Job:
@@ -47,10 +51,26 @@ class Job:
         self.workload = workload if isinstance(workload, Workload) else load_workload(workload)
         self.options = options or JobOptions()
         self.dropped: dict[str, list[str]] = {}  # serial -> apps left out, with reasons
+        # Builds the workload's test-app set (testapps.build_apks); tests may put a stand-in here.
+        self.apk_builder: Any = None
+        self._testapp_apks: tuple[Any, ...] | None = None
+
+    def testapp_apks(self) -> tuple[Any, ...]:
+        """The workload's test-app APKs, built once per job (empty when it has none)."""
+        spec = self.workload.testapps
+        if spec is None:
+            return ()
+        if self._testapp_apks is None:
+            from android_suite.workloads.testapps import build_apks
+
+            self._testapp_apks = tuple((self.apk_builder or build_apks)(spec))
+        return self._testapp_apks
 
     def plan_for(self, device: Device) -> RunPlan:
         """The plan for ``device``: apps resolved against what it has installed."""
-        resolution = resolve_on_device(device, self.workload).require(self.workload)
+        installs = self.testapp_apks()
+        ours = frozenset(a.package for a in installs)  # installed by the runner before it starts
+        resolution = resolve_apps(self.workload, installed_packages(device) | ours).require(self.workload)
         self.dropped[device.serial] = [f"{d.spec.package}: {d.reason}" for d in resolution.dropped]
         apps = tuple(AppStep(a.package, a.activity, tuple(a.spec.interactions)) for a in resolution.apps)
         o = self.options
@@ -63,6 +83,11 @@ class Job:
             period_s=o.period_s,
             order=o.order,
             seed=self.workload.seed,
+            max_reruns=o.max_reruns,
+            reconnect_s=o.reconnect_s,
+            command_timeout_s=o.command_timeout_s,
+            installs=installs,
+            frame_log=bool(ours),
         )
 
     def pressure_for(self, device: Device) -> Callable[[], Pressure] | None:

@@ -49,6 +49,17 @@ class RunPlan:
             below this temperature (thermal throttling skews timings); None = no wait.
         cooldown_timeout_s: give up waiting after this long (the iteration runs
             and records the temperature it started at).
+        max_reruns: an iteration spoilt by a transient fault (a reboot, a
+            drop not ridden out, a hung command) is recorded invalid and run
+            again, at most this many times per scheduled iteration.
+        reconnect_s: how long to wait for a handset that dropped off adb or
+            stopped answering before leaving it out of the rest of the run.
+        command_timeout_s: deadline of each per-iteration device command
+            (launch, gfxinfo, logcat...); short runs on virtual handsets lower it.
+        installs: APKs to install before the first iteration where missing or
+            different (see install.py); those the run installed are removed after it.
+        frame_log: read the test app's frame log (tag ASuiteApp) at the end of
+            each iteration and record its frames (see frame_log.py).
     """
 
     apps: tuple[AppStep, ...]
@@ -65,6 +76,11 @@ class RunPlan:
     drop_caches: bool = True
     max_temp_c: float | None = 40.0
     cooldown_timeout_s: float = 120.0
+    max_reruns: int = 2
+    reconnect_s: float = 60.0
+    command_timeout_s: float = 30.0
+    installs: tuple[Any, ...] = ()  # install.ApkToInstall: the workload's own APKs, put on the handset first
+    frame_log: bool = False  # the apps include the suite's test app: read its frame log each iteration
 
     def __post_init__(self) -> None:
         if not self.apps:
@@ -75,6 +91,8 @@ class RunPlan:
             raise ConfigError("run plan: iterations and rounds must be >= 1, warmup and swipes >= 0")
         if self.dwell_s < 0 or not 0.05 <= self.period_s <= 60:
             raise ConfigError("run plan: dwell_s must be >= 0 and period_s within 0.05..60")
+        if self.max_reruns < 0 or self.reconnect_s <= 0 or self.command_timeout_s <= 0:
+            raise ConfigError("run plan: max_reruns must be >= 0, reconnect_s and command_timeout_s > 0")
         if self.order not in ORDERS:
             raise ConfigError(f"run plan: order must be one of {ORDERS}, got {self.order!r}")
 

@@ -8,29 +8,43 @@ and record launches, frames, kills, samples and energy. An iteration whose
 device rebooted (new boot_id) or whose pressure failed is recorded as invalid
 with the reason, never dropped silently. Samples are written while the
 iteration runs, so a killed runner loses at most the writer's last batch.
+
+Faults (see :mod:`recovery`): a drop is waited out and the step run again
+(the sampler records the gap, kept with the iteration); a reboot makes the
+iteration invalid ("rebooted") and it is run again, like any iteration spoilt
+by a transient fault, at most ``plan.max_reruns`` times (reruns take the next
+free index and record ``rerun_of``); a handset that does not come back ends
+its run; ``stop`` (set on SIGINT/SIGTERM) ends it at the next step. The
+handset's state is restored on every way out of :meth:`AbRunner.run`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from android_suite.collect.power import PowerSample, charging_from_status, integrate_energy, normalise_power
+from android_suite.collect.power import PowerSample
 from android_suite.collect.sampler import Sampler
-from android_suite.collect.sampler_types import DEFAULT_SOURCES, Sample, SamplerConfig
-from android_suite.collect.tidy import TidyStats, tidy_samples
+from android_suite.collect.sampler_types import SamplerConfig
 from android_suite.device.device import Device
-from android_suite.errors import DeviceError
-from android_suite.parsers.procstat import parse_ps
+from android_suite.errors import DeviceError, TransientDeviceError
 from android_suite.results.writer import RunWriter
 from android_suite.workloads import collect_iteration as ci
+from android_suite.workloads import install as apk_install
+from android_suite.workloads import iteration_end as end
+from android_suite.workloads import journal
+from android_suite.workloads.gestures import Swiper, dwell
+from android_suite.workloads.iteration_end import IterationOutcome, reclaim_sources
 from android_suite.workloads.plan import RunPlan, Slot, schedule
+from android_suite.workloads.recovery import HandsetGone, HandsetRebooted, Recovery, RunInterrupted, describe
 
-BATTERY = "/sys/class/power_supply/battery"
 Progress = Callable[[str], None]
+
+__all__ = ["AbRunner", "IterationOutcome", "Pressure", "StateSetter", "Swiper", "reclaim_sources"]
 
 
 class StateSetter(Protocol):
@@ -51,61 +65,20 @@ class Pressure(Protocol):
         ...
 
 
-class Swiper(Protocol):
-    def swipe(self, fx: float, fy: float, tx: float, ty: float, duration: float) -> Any: ...
-
-
-_STROKES = {
-    "up": (0.5, 0.75, 0.5, 0.3),
-    "down": (0.5, 0.3, 0.5, 0.75),
-    "left": (0.8, 0.5, 0.2, 0.5),
-    "right": (0.2, 0.5, 0.8, 0.5),
-}
-
-
-@dataclass(frozen=True)
-class _Swipe:
-    kind: str = "swipe"
-    count: int = 1
-    duration_ms: int = 300
-    direction: str = "up"
-
-
-@dataclass
-class IterationOutcome:
-    slot: Slot
-    valid: bool
-    reason: str = ""
-    launches: int = 0
-    frames: int = 0
-    kills: int = 0
-    samples: int = 0
-    tidy: TidyStats = field(default_factory=TidyStats)
-
-
-def reclaim_sources(device: Device) -> dict[str, str]:
-    """The default sampler sources plus kswapd/kcompressd CPU and battery readings."""
-    sources = dict(DEFAULT_SOURCES)
-    for name, pid in parse_ps(device.shell(["ps", "-A"], timeout=30).stdout).reclaim_pids().items():
-        sources[name.replace(":", "_")] = f"/proc/{pid}/stat"
-    sources["battery_current_now"] = f"{BATTERY}/current_now"
-    sources["battery_voltage_now"] = f"{BATTERY}/voltage_now"
-    sources["battery_status"] = f"{BATTERY}/status"
-    return sources
-
-
 class AbRunner:
     """Runs a :class:`RunPlan` on one handset into a :class:`RunWriter`.
 
     Args:
         device: the handset.
-        control: sets each arm's state; restored by the caller (or use :meth:`run`'s finally).
+        control: sets each arm's state; restored by :meth:`run` on every way out.
         writer: the run's writer (begin_run already called, device added).
         plan: what to run.
         pressure: makes a fresh Pressure per iteration (None: no memory eater).
         swiper: uiautomator2 device (or anything with ``swipe``) for interactions.
         progress: one line per step, for long runs.
         before_iteration: called at the start of every iteration, once the arm's state is set.
+        stop: set it to stop the run at the next step (Ctrl-C, SIGTERM); the
+            run then raises RunInterrupted after restoring the handset.
     """
 
     def __init__(
@@ -119,6 +92,7 @@ class AbRunner:
         swiper: Swiper | None = None,
         progress: Progress = print,
         before_iteration: Callable[[Device], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.device = device
         self.control = control
@@ -128,29 +102,79 @@ class AbRunner:
         self.swiper = swiper
         self.progress = progress
         self.before_iteration = before_iteration
+        self.stop = stop or threading.Event()
         self.outcomes: list[IterationOutcome] = []
         self._state: Mapping[str, Any] = {}
         self._arm: str | None = None
+        self._t = plan.command_timeout_s
+        self._setups = 0  # set-ups in a row that failed on a transient fault
 
     def run(self) -> list[IterationOutcome]:
-        """Every scheduled iteration; the handset's state is restored whatever happens."""
-        slots = schedule(self.plan)
+        """Every scheduled iteration (plus reruns); the handset's state is restored whatever happens."""
+        queue: deque[tuple[Slot, int | None]] = deque((s, None) for s in schedule(self.plan))
+        total = len(queue)
+        next_index = dict.fromkeys(self.plan.variants, self.plan.warmup + self.plan.iterations)
+        reruns: dict[tuple[str, int], int] = {}
         started = time.monotonic()
+        # The workload's own APKs (the test-app set) go on first; only those the run added come off.
+        installed = apk_install.ensure_installed(self.device, self.plan.installs, self.progress)
         try:
-            for n, slot in enumerate(slots, 1):
-                kind = "warm-up" if slot.warmup else "iteration"
-                done = n - 1
-                eta = ""
-                if done:
-                    left = (time.monotonic() - started) / done * (len(slots) - done)
-                    eta = f", ETA {int(left // 60)}m{int(left % 60):02d}s"
-                self.progress(
-                    f"[{self.device.serial}] {n}/{len(slots)}: kcompressd {slot.variant}, {kind} {slot.index}{eta}"
-                )
-                self.outcomes.append(self._iteration(slot))
+            while queue:
+                self._check()
+                slot, rerun_of = queue.popleft()
+                self._announce(slot, rerun_of, len(self.outcomes), total, started)
+                out = self._attempt(slot, rerun_of)
+                if out is None:  # failed before it was recorded; the handset is back
+                    queue.appendleft((slot, rerun_of))
+                    continue
+                self._setups = 0
+                self.outcomes.append(out)
+                origin = (slot.variant, out.rerun_of if out.rerun_of is not None else slot.index)
+                if out.retry and reruns.get(origin, 0) < self.plan.max_reruns:
+                    reruns[origin] = reruns.get(origin, 0) + 1
+                    again = Slot(slot.variant, next_index[slot.variant], slot.warmup)
+                    next_index[slot.variant] += 1
+                    queue.appendleft((again, origin[1]))
+                    total += 1
+                    self.progress(f"[{self.device.serial}] {out.reason}: running it again as #{again.index}")
         finally:
-            self.control.restore()
+            failures = self.control.restore()
+            if not failures:
+                journal.clear(self.device.serial)
+            apk_install.uninstall_ours(self.device, installed)
         return self.outcomes
+
+    def _check(self) -> None:
+        if self.stop.is_set():
+            raise RunInterrupted(f"[{self.device.serial}] the run was interrupted")
+
+    def _announce(self, slot: Slot, rerun_of: int | None, done: int, total: int, started: float) -> None:
+        kind = "warm-up" if slot.warmup else "iteration"
+        eta = ""
+        if done:
+            left = (time.monotonic() - started) / done * (total - done)
+            eta = f", ETA {int(left // 60)}m{int(left % 60):02d}s"
+        again = f" (rerun of #{rerun_of})" if rerun_of is not None else ""
+        self.progress(
+            f"[{self.device.serial}] {done + 1}/{total}: kcompressd {slot.variant}, {kind} {slot.index}{again}{eta}"
+        )
+
+    def _attempt(self, slot: Slot, rerun_of: int | None) -> IterationOutcome | None:
+        """One iteration; None when the set-up before it failed on a drop or reboot and the handset is back."""
+        try:
+            return self._iteration(slot, rerun_of)
+        except _SetupFailed as failed:
+            exc = failed.cause
+            if isinstance(exc, HandsetGone) or not isinstance(exc, TransientDeviceError):
+                raise exc from None
+            self._setups += 1
+            if self._setups > self.plan.max_reruns + 1:
+                raise exc from None
+            self.progress(f"[{self.device.serial}] before iteration {slot.index}: {describe(exc)}; waiting for it")
+            with contextlib.suppress(HandsetRebooted):  # expected: "" is no boot_id
+                Recovery(self.device, "", reconnect_s=self.plan.reconnect_s, stop=self.stop).wait_back(exc)
+            self._arm = None  # whatever state was set may be gone: set it again
+            return None
 
     def _prepare(self) -> tuple[dict[str, Any], Any]:
         """Before each iteration: caches dropped where allowed, battery cooled.
@@ -164,12 +188,13 @@ class AbRunner:
         if self.plan.max_temp_c is None:
             return notes, None
         deadline = time.monotonic() + self.plan.cooldown_timeout_s
-        state = ci.battery(self.device)
+        state = ci.battery(self.device, timeout=self._t)
         temp = ci.battery_temp_c(state)
         while temp is not None and temp > self.plan.max_temp_c and time.monotonic() < deadline:
             self.progress(f"[{self.device.serial}] cooling down: battery {temp:.1f} C > {self.plan.max_temp_c} C")
-            threading.Event().wait(min(5.0, max(0.0, deadline - time.monotonic())))  # poll, bounded
-            state = ci.battery(self.device)
+            self.stop.wait(min(5.0, max(0.0, deadline - time.monotonic())))  # poll, bounded
+            self._check()
+            state = ci.battery(self.device, timeout=self._t)
             temp = ci.battery_temp_c(state)
         notes["start_temp_c"] = temp
         if temp is not None and temp > self.plan.max_temp_c:
@@ -184,17 +209,25 @@ class AbRunner:
             record = self.control.set_state(variant)
             self._state = record.to_dict() if hasattr(record, "to_dict") else dict(record)
             self._arm = variant
+            knob, before = self._state.get("knob_path"), self._state.get("knob_before")
+            if knob and before is not None:
+                journal.note_knob(self.device.serial, str(knob), str(before))  # for a SIGKILL
         return self._state
 
-    def _iteration(self, slot: Slot) -> IterationOutcome:
-        state = self._ensure(slot.variant)
-        if self.before_iteration is not None:
-            # After the arm's state is set: a flash reboots, which resets what the hook sets up.
-            self.before_iteration(self.device)
-        prepared, battery = self._prepare()
-        zram = ci.zram_config(self.device)
-        boot_before = self.device.boot_id()
-        sources = reclaim_sources(self.device)
+    def _iteration(self, slot: Slot, rerun_of: int | None = None) -> IterationOutcome:
+        try:
+            state = self._ensure(slot.variant)
+            if self.before_iteration is not None:
+                # After the arm's state is set: a flash reboots, which resets what the hook sets up.
+                self.before_iteration(self.device)
+            prepared, battery = self._prepare()
+            zram = ci.zram_config(self.device, timeout=self._t)
+            boot_before = self.device.boot_id()
+            sources = reclaim_sources(self.device, self._t)
+            context = ci.context(self.device, battery)
+        except DeviceError as exc:
+            raise _SetupFailed(exc) from exc
+        extra: dict[str, Any] = {"rerun_of": rerun_of} if rerun_of is not None else {}
         key = self.writer.begin_iteration(
             self.device.serial,
             slot.variant,
@@ -202,38 +235,59 @@ class AbRunner:
             warmup=slot.warmup,
             mechanism=str(state.get("mechanism") or "none"),
             state=state,
-            context=ci.context(self.device, battery),
+            context=context,
             prepared=prepared,
             comp_algorithm=zram["comp_algorithm"],
             zram=zram,
+            **extra,
         )
-        out = IterationOutcome(slot, valid=True)
-        ci.clear_log(self.device)
-        sampler = Sampler(self.device, SamplerConfig(sources=sources, period_s=self.plan.period_s))
+        out = IterationOutcome(slot, valid=True, rerun_of=rerun_of)
+        guard = Recovery(self.device, boot_before, reconnect_s=self.plan.reconnect_s, stop=self.stop)
+        config = SamplerConfig(sources=sources, period_s=self.plan.period_s, reconnect_deadline_s=self.plan.reconnect_s)
+        sampler = Sampler(self.device, config)
         power: list[PowerSample] = []
         pressure = self.pressure() if self.pressure else None
+        ending: BaseException | None = None  # re-raised once the iteration is recorded
         try:
-            sampler.start()
+            guard.call(lambda: ci.clear_log(self.device, timeout=self._t))
+            guard.call(sampler.start)
             if pressure is not None:
-                pressure.start()
+                guard.call(pressure.start)
             for _ in range(self.plan.rounds):
                 for app in self.plan.apps:
-                    self._visit(key, app.package, app.activity, out, app.interactions)
+                    self._visit(guard, key, app.package, app.activity, out, app.interactions)
                     self._drain(sampler, sources, slot, boot_before, key, out, power)
+        except RunInterrupted as exc:
+            out.valid, out.reason, ending = False, "interrupted (the run was stopped)", exc
+        except HandsetGone as exc:
+            out.valid, out.reason, ending = False, describe(exc), exc
+        except HandsetRebooted as exc:
+            out.valid, out.reason, out.retry = False, f"rebooted: {exc.message}", True
+            self._arm = None  # the arm's state did not survive the reboot: set it again
         except DeviceError as exc:
-            out.valid, out.reason = False, f"{type(exc).__name__}: {exc.message}"
+            out.valid, out.reason, out.retry = False, describe(exc), exc.transient
         finally:
             if pressure is not None:
                 pressure.stop()
             sampler.stop()
             self._drain(sampler, sources, slot, boot_before, key, out, power)
-        self._finish(key, out, boot_before, power)
+            end.note_sampler(out, sampler)
+            out.recovered = guard.notes
+        self._finish(guard, key, out, power, ending is None)
+        if ending is not None:
+            raise ending
         return out
 
     def _visit(
-        self, key: Any, package: str, activity: str | None, out: IterationOutcome, interactions: tuple[Any, ...] = ()
+        self,
+        guard: Recovery,
+        key: Any,
+        package: str,
+        activity: str | None,
+        out: IterationOutcome,
+        interactions: tuple[Any, ...] = (),
     ) -> None:
-        launched = ci.launch(self.device, package, activity)
+        launched = guard.call(lambda: ci.launch(self.device, package, activity, timeout=self._t))
         res = launched.result
         self.writer.add_launch(
             key,
@@ -245,45 +299,24 @@ class AbRunner:
             error=launched.error,
         )
         out.launches += 1
-        ci.reset_frames(self.device, package)
-        self._dwell(interactions)
-        durations, janky = ci.frames(self.device, package)
+        guard.call(lambda: ci.reset_frames(self.device, package, timeout=self._t))
+        plan = self.plan
+        guard.call(
+            lambda: dwell(
+                self.device,
+                self.swiper,
+                interactions,
+                dwell_s=plan.dwell_s,
+                swipes=plan.swipes,
+                timeout=self._t,
+                stop=self.stop,
+            )
+        )
+        guard.check()
+        durations, janky = guard.call(lambda: ci.frames(self.device, package, timeout=self._t))
         if durations:
             self.writer.add_frames(key, package, durations, janky)
             out.frames += len(durations)
-
-    def _dwell(self, interactions: tuple[Any, ...]) -> None:
-        """Keep the app in front for dwell_s, doing its interactions (the workload's own duration)."""
-        deadline = time.monotonic() + self.plan.dwell_s
-        gestures = interactions or tuple(_Swipe() for _ in range(self.plan.swipes))
-        for gesture in gestures:
-            for _ in range(getattr(gesture, "count", 1)):
-                if time.monotonic() >= deadline:
-                    break
-                self._gesture(gesture)
-        # Dwell is part of the workload, not a synchronisation: wait out what is left of it.
-        threading.Event().wait(max(0.0, deadline - time.monotonic()))
-
-    def _gesture(self, g: Any) -> None:
-        kind = getattr(g, "kind", "swipe")
-        seconds = getattr(g, "duration_ms", 300) / 1000
-        if kind == "tap_text":
-            if self.swiper is not None and getattr(g, "text", None):
-                self.swiper(text=g.text).click_exists(timeout=1.0)  # type: ignore[operator]
-            return
-        # Screen fractions: the finger moves in `direction` ("up" reveals what is below).
-        fx, fy, tx, ty = _STROKES.get(getattr(g, "direction", None) or "up", _STROKES["up"])
-        if self.swiper is not None:
-            self.swiper.swipe(fx, fy, tx, ty, seconds)
-        else:
-            w, h = 1080, 2400
-            argv = [
-                "input",
-                "swipe",
-                *(str(int(v)) for v in (fx * w, fy * h, tx * w, ty * h)),
-                str(int(seconds * 1000)),
-            ]
-            self.device.shell(argv, timeout=30, check=False)
 
     def _drain(
         self,
@@ -295,50 +328,17 @@ class AbRunner:
         out: IterationOutcome,
         power: list[PowerSample],
     ) -> None:
-        ticks: list[Sample] = sampler.drain()
-        for s in ticks:
-            cur, volt = s.sources.get("battery_current_now"), s.sources.get("battery_voltage_now")
-            if s.device_t is not None and cur and volt:
-                # The charging state tells the sign convention apart, and flags samples on USB power.
-                charging = charging_from_status(s.sources.get("battery_status"))
-                power.append(PowerSample(s.device_t, float(cur), float(volt), charging))
-        rows = tidy_samples(
-            ticks,
-            sources,
-            device=self.device.serial,
-            variant=slot.variant,
-            iteration=slot.index,
-            boot_id=boot_id,
-            stats=out.tidy,
-        )
-        if rows:
-            out.samples += self.writer.add_samples(rows)
+        end.drain(self.writer, sampler, sources, self.device.serial, slot, boot_id, out, power)
 
-    def _finish(self, key: Any, out: IterationOutcome, boot_before: str, power: list[PowerSample]) -> None:
-        try:
-            if self.device.boot_id() != boot_before:
-                out.valid, out.reason = False, "the handset rebooted during the iteration (new boot_id)"
-            for k in ci.kills(self.device):
-                self.writer.add_kill(
-                    key,
-                    t=None,
-                    process=k.process,
-                    oom_score_adj=k.oom_score_adj,
-                    rss_kb=k.rss_kb,
-                    swap_kb=k.swap_kb,
-                    reason=k.reason,
-                )
-                out.kills += 1
-        except DeviceError as exc:
-            out.valid, out.reason = False, out.reason or f"{type(exc).__name__}: {exc.message}"
-        if len(power) >= 2:
-            series = normalise_power(power, model=self.device.getprop("ro.product.model"))
-            energy = integrate_energy(series.readings, max_gap_s=max(2.0, 5 * self.plan.period_s))
-            self.writer.add_energy(
-                key,
-                joules=energy.joules,
-                mah=energy.mah,
-                charging_s=energy.charging_s,
-                convention=series.convention.reason,
-            )
-        self.writer.end_iteration(key, valid=out.valid, reason=out.reason)
+    def _finish(self, guard: Recovery, key: Any, out: IterationOutcome, power: list[PowerSample], ask: bool) -> None:
+        """Reboot check, kills and energy, then the iteration's end record (``ask``: the handset is reachable)."""
+        if end.finish(self.writer, self.device, self.plan, guard, key, out, power, ask=ask):
+            self._arm = None  # the arm's state did not survive the reboot: set it again
+
+
+class _SetupFailed(Exception):
+    """A device error before the iteration was recorded (nothing to mark invalid yet)."""
+
+    def __init__(self, cause: DeviceError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause

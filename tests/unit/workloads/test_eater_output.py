@@ -68,8 +68,8 @@ def test_config_validation_and_argv() -> None:
 @pytest.mark.skipif(shutil.which("mksh") is None, reason="mksh not installed (./suite setup installs it)")
 def test_shell_fallback_under_mksh() -> None:
     argv = shell_argv(
-        target_kb=2048, rate_kbps=4096, compressibility=0.33, touch_fraction=0.5, interval_s=0.1, duration_s=1, seed=2
-    )
+        target_kb=2048, rate_kbps=4096, compressibility=0.33, touch_fraction=0.5, interval_s=0.1, duration_s=3, seed=2
+    )  # 0.5 s of allocating at this rate; 3 s leave room for a loaded CI machine (mksh forks per chunk)
     assert argv[:2] == ["sh", "-c"]
     done = subprocess.run(["mksh", "-c", *argv[2:]], capture_output=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr

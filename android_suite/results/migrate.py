@@ -25,8 +25,17 @@ VERSION_KEY = "schema_version"
 _PG_LOCK_KEY = 0x616E6473  # "ands"
 
 Migration = Callable[[Connection], None]
+
+
+def _add_farm_tables(conn: Connection) -> None:
+    """1 -> 2: the farm's ``leases`` and ``quarantine`` tables (nothing else changes)."""
+    from android_suite.results.schema import FARM_TABLES
+
+    metadata.create_all(conn, tables=list(FARM_TABLES))
+
+
 # from_version -> the step that turns that version's schema into from_version + 1.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _add_farm_tables}
 
 
 def read_version(conn: Connection) -> int | None:

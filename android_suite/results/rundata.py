@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: farm leases + quarantine tables (migrate.py)
 
 # Column contracts (name -> meaning). Keep in step with the store's tables.
 DEVICE_COLUMNS = {

@@ -190,5 +190,35 @@ energy = Table(
     Index("ix_energy_iteration", "iteration_ref"),
 )
 
+# Farm tables (schema version 2; android_suite/farm). A lease row exists while
+# a session holds a device; ``serial`` as the primary key is what makes taking
+# one atomic on both backends (a second INSERT fails, a take-over is a
+# conditional UPDATE). Times are float seconds since the epoch, as heartbeats.
+leases = Table(
+    "leases",
+    metadata,
+    Column("serial", String(255), primary_key=True),
+    Column("holder", String(255), nullable=False),  # host:pid:token of the session holding it
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("acquired_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),  # renewed by the holder's heartbeat
+)
+
+# Devices the health gate took out of service, with why; kept as history.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("serial", String(255), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("test", Text, nullable=False, default=""),  # the test that was about to run
+    Index("ix_quarantine_serial", "serial"),
+)
+
+FARM_TABLES = (leases, quarantine)
+
 # The per-iteration record tables, in the order RunData lists them.
 RECORD_TABLES = (samples, launches, frames, kills, energy)

@@ -193,11 +193,19 @@ class RunWriter:
             return key
 
     def end_iteration(
-        self, key: IterationKey, *, valid: bool = True, reason: str = "", at: float | None = None
+        self,
+        key: IterationKey,
+        *,
+        valid: bool = True,
+        reason: str = "",
+        at: float | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         """Record the end of an iteration; an invalid one needs a reason (reboot, drop, fault).
 
-        ``at`` is the wall-clock end (epoch seconds); default now.
+        ``at`` is the wall-clock end (epoch seconds); default now. ``extra``:
+        facts known only at the end (sampler gaps, drops ridden out), merged
+        into the iteration's extra columns.
         """
         if not valid and not reason:
             raise ValueError(f"iteration {key} is invalid but no reason was given")
@@ -205,7 +213,7 @@ class RunWriter:
             ref = self._iteration_ref(key.tuple)
             self._sink.flush()  # its samples go in before it is marked ended
             with self._tx() as conn:
-                sql.end_iteration(conn, ref, valid, "" if valid else reason, self._now(at))
+                sql.end_iteration(conn, ref, valid, "" if valid else reason, self._now(at), extra)
 
     # -- records --------------------------------------------------------------
 

@@ -159,9 +159,17 @@ def insert_iteration(
     return int(pk[0])
 
 
-def end_iteration(conn: Connection, ref: int, valid: bool, reason: str, now: float) -> None:
-    """Close an iteration as valid or not."""
-    conn.execute(iterations.update().where(iterations.c.id == ref).values(valid=valid, reason=reason, ended_at=now))
+def end_iteration(
+    conn: Connection, ref: int, valid: bool, reason: str, now: float, extra: Mapping[str, Any] | None = None
+) -> None:
+    """Close an iteration as valid or not; ``extra`` facts known only at the end join its extra columns."""
+    values: dict[str, Any] = {"valid": valid, "reason": reason, "ended_at": now}
+    if extra:
+        old = conn.execute(iterations.select().with_only_columns(iterations.c.extra).where(iterations.c.id == ref))
+        merged = json.loads(old.scalar() or "{}")
+        merged.update(extra)
+        values["extra"] = dumps(merged)
+    conn.execute(iterations.update().where(iterations.c.id == ref).values(**values))
 
 
 def intern_keys(

@@ -27,6 +27,8 @@ TABLES = {
     "energy",
     "metrics",
     "boots",
+    "leases",  # schema 2: farm leases and quarantine (android_suite/farm)
+    "quarantine",
 }
 
 

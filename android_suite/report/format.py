@@ -13,6 +13,23 @@ VIRTUAL_BANNER = (
     "Virtual handsets: these numbers come from a modelled kernel (a test double) behind virtual "
     "handsets, not from a phone. They show that the suite works; they say nothing about kcompressd."
 )
+QEMU_BANNER = (
+    "Virtual handsets: these numbers come from a real Linux kernel under QEMU (virtual-qemu: the kernel's own "
+    "kswapd, zram and kcompressd on emulated CPUs and RAM), not from a phone; the Android framework around it "
+    "is a model. Absolute values depend on the host and on TCG or KVM; on/off differences are the kernel's."
+)
+
+
+def virtual_banner(kinds: set[str]) -> str:
+    """The warning for a run on virtual handsets: which kind of kernel produced its numbers."""
+    parts = []
+    if any(k.startswith("virtual") and k != "virtual-qemu" for k in kinds):
+        parts.append(VIRTUAL_BANNER)
+    if "virtual-qemu" in kinds:
+        parts.append(QEMU_BANNER)
+    return " ".join(parts) or VIRTUAL_BANNER
+
+
 DASH = "–"
 
 

@@ -18,13 +18,13 @@ from android_suite.analysis.ab import RunAnalysis
 from android_suite.analysis.directions import Direction, direction_of
 from android_suite.report.figures import Chart
 from android_suite.report.format import (
-    VIRTUAL_BANNER,
     excluded_summary,
     interval,
     number,
     p_value,
     percent,
     run_facts,
+    virtual_banner,
 )
 from android_suite.results.rundata import RunData
 
@@ -135,7 +135,8 @@ def render_html(run: RunData, analysis: RunAnalysis, charts: Sequence[Chart]) ->
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
     ]
     if run.virtual:
-        parts.append(f'<div class="banner" id="virtual-banner" role="alert">{escape(VIRTUAL_BANNER)}</div>')
+        banner = escape(virtual_banner(_kinds(run)))
+        parts.append(f'<div class="banner" id="virtual-banner" role="alert">{banner}</div>')
     parts.append(f"<h1>{escape(title)}</h1>")
     parts.append("<h2>Run context</h2>" + _table(None, [[(k, "key"), (v, "")] for k, v in run_facts(run, analysis)]))
     parts.append(_devices(run))
@@ -162,3 +163,7 @@ def render_html(run: RunData, analysis: RunAnalysis, charts: Sequence[Chart]) ->
         )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _kinds(run: RunData) -> set[str]:
+    return set(run.devices["kind"].astype(str)) if "kind" in run.devices else set()

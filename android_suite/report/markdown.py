@@ -7,7 +7,14 @@ from typing import Any
 import pandas as pd
 
 from android_suite.analysis.ab import RunAnalysis
-from android_suite.report.format import VIRTUAL_BANNER, excluded_summary, interval, p_value, percent, run_facts
+from android_suite.report.format import (
+    excluded_summary,
+    interval,
+    p_value,
+    percent,
+    run_facts,
+    virtual_banner,
+)
 from android_suite.results.rundata import RunData
 
 
@@ -35,7 +42,7 @@ def render_markdown(run: RunData, analysis: RunAnalysis) -> str:
     """Claim check, verdicts that are not "no significant change", and the run facts."""
     lines = [f"# kcompressd A/B: run {_cell(run.run_id)}", ""]
     if run.virtual:
-        lines += [f"> **WARNING** {VIRTUAL_BANNER}", ""]
+        lines += [f"> **WARNING** {virtual_banner(_kinds(run))}", ""]
     lines += [f"Verdicts: {_verdict_counts(analysis.verdicts)}.", ""]
     lines += ["## Claim check", ""]
     lines += _table(
@@ -59,3 +66,7 @@ def render_markdown(run: RunData, analysis: RunAnalysis) -> str:
     for reason, n in excluded_summary(analysis):
         lines.append(f"- excluded: {n} x {_cell(reason)}")
     return "\n".join(lines) + "\n"
+
+
+def _kinds(run: RunData) -> set[str]:
+    return set(run.devices["kind"].astype(str)) if "kind" in run.devices else set()

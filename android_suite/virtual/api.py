@@ -104,6 +104,12 @@ class Faults:
         truncate_bytes: see truncate_file.
         fail_flash: fastboot ``flash`` of this partition base name ("boot",
             or "*" for any) answers FAIL and writes nothing.
+        storage_full: writes of data to files under this path prefix
+            ("/data") fail with ENOSPC, "No space left on device" (a push, a
+            ``>`` redirection); None = off.
+        fastboot_drop_after_bytes: once this many bytes of a fastboot
+            ``download`` have arrived, the fastboot link is reset mid-transfer
+            (a cable pulled while flashing); one drop per arming; None = off.
     """
 
     hang: bool = False
@@ -116,6 +122,26 @@ class Faults:
     truncate_file: str | None = None
     truncate_bytes: int = 0
     fail_flash: str | None = None
+    storage_full: str | None = None
+    fastboot_drop_after_bytes: int | None = None
+
+    def disk_full(self, path: str) -> bool:
+        """Whether a data write to ``path`` must fail with ENOSPC now."""
+        prefix = self.storage_full
+        if prefix is None:
+            return False
+        prefix = prefix.rstrip("/") or "/"
+        return prefix == "/" or path == prefix or path.startswith(prefix + "/")
+
+    def consume_fastboot_bytes(self, n: int) -> bool:
+        """Count ``n`` download bytes against fastboot_drop_after_bytes; True: reset the link now."""
+        if self.fastboot_drop_after_bytes is None:
+            return False
+        self.fastboot_drop_after_bytes -= n
+        if self.fastboot_drop_after_bytes > 0:
+            return False
+        self.fastboot_drop_after_bytes = None  # one drop per arming
+        return True
 
     def consume_link_bytes(self, n: int) -> bool:
         """Count ``n`` bytes against drop_after_bytes; True when the link must drop now."""
@@ -193,6 +219,9 @@ class ServiceLog:
 
     shell_commands: list[str] = field(default_factory=list)
     unknown_commands: list[str] = field(default_factory=list)
+    # Shell commands running now (key: a per-run token), so a test can see that
+    # nothing the suite started (a sampler loop, an eater) was left behind.
+    running: dict[int, str] = field(default_factory=dict)
 
 
 class FastbootTarget(Protocol):

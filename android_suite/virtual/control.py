@@ -4,6 +4,7 @@ Tests and the CLI use it to inject faults and to stop the process; the
 device under test never sees it. One request per line, one reply per line:
 
     {"op": "status"}                                  -> {"ok": true, "handsets": [...]}
+        (each: name, serial, ports, mode, boot_id, running shell commands, active_slot, boot_sha256)
     {"op": "fault", "handset": NAME, "set": {...}}    -> fields of api.Faults
     {"op": "drop", "handset": NAME, "delay_s": 0.5}   -> close its adb connections
     {"op": "reboot", "handset": NAME, "target": "", "delay_s": 0}  -> reboot as if by the kernel

@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 
+from android_suite.errors import SuiteError
 from android_suite.virtual.api import BootState, Faults, ServiceLog
 from android_suite.virtual.bootloader import Bootloader
 from android_suite.virtual.commands.props import PropertyStore
@@ -85,7 +86,7 @@ class VirtualHandset:
         self.name = name
         self.faults = Faults()
         self.log = ServiceLog()
-        self.bootloader: object = None  # assigned by whoever composes the handset
+        self._bootloader: object = None  # assigned by whoever composes the handset
         self.settings: dict[str, dict[str, str]] = {
             "system": {},
             "secure": {},
@@ -95,7 +96,8 @@ class VirtualHandset:
         self._clock = clock
         self._rng = random.Random(seed)
         # Only a kernel the handset made itself follows the boot image; a given one is kept as is.
-        self._boots_images = kernel is None
+        # A real kernel under QEMU (virtual/qemu) boots the slot's image too: it has load_boot_image.
+        self._boots_images = kernel is None or callable(getattr(kernel, "load_boot_image", None))
         self._kernel = kernel if kernel is not None else SimKernel(self.profile, clock, seed=seed)
         self._kernel_files: dict[str, Renderer] = {}
         self._kernel_paths: set[str] = set()
@@ -124,6 +126,7 @@ class VirtualHandset:
         self._kernel.on_boot(self._boot)
         self._fs = VirtualFS(clock=wall_clock)
         self._fs.read_filter = lambda path, data: self.faults.filter_read(path, data)
+        self._fs.full_check = lambda path: self.faults.disk_full(path)
         self._shell = VirtualShell(self)
         self._build_image()
         # The Android framework (am, dumpsys, logcat, battery) over the kernel's memory model.
@@ -158,7 +161,13 @@ class VirtualHandset:
         adbd_user = "root" if self.profile.adbd_root else "shell"
         user = [ProcessInfo(pid, ppid, n, u, vsz, rss, w) for pid, ppid, n, u, vsz, rss, w in _USERSPACE]
         user.append(ProcessInfo(980, 1, "adbd", adbd_user, 10946200, 7420, "do_epoll_wait"))
-        return sorted(user + self._kernel.threads() + self.framework.processes(), key=lambda p: p.pid)
+        try:
+            live = self._kernel.threads() + self.framework.processes()
+        except SuiteError:
+            live = self._kernel.threads()  # a QEMU guest still booting has no app processes yet
+        # A guest kernel's pids are its own and may meet the fixed userspace's: the real rows win.
+        taken = {p.pid for p in live}
+        return sorted([p for p in user if p.pid not in taken] + live, key=lambda p: p.pid)
 
     # -- boot cycle ---------------------------------------------------------------
     @property
@@ -174,7 +183,11 @@ class VirtualHandset:
 
     @property
     def boot_completed(self) -> bool:
-        return self.mode == "android" and self._clock() >= self._boot.booted_at + self._boot.boot_seconds
+        if not (self.mode == "android" and self._clock() >= self._boot.booted_at + self._boot.boot_seconds):
+            return False
+        # A kernel under QEMU is up only once its guest agent answers (QemuKernel.ready).
+        ready = getattr(self._kernel, "ready", None)
+        return bool(ready()) if callable(ready) else True
 
     @property
     def in_bootloader(self) -> bool:
@@ -200,9 +213,34 @@ class VirtualHandset:
             self._target_mode = "bootloader"  # no slot boots: the phone stays in fastboot, still flashable
         self._kernel.on_boot(self._boot)
 
+    @property
+    def bootloader(self) -> object:
+        return self._bootloader
+
+    @bootloader.setter
+    def bootloader(self, bl: object) -> None:
+        """Attach the bootloader; its partitions appear as ``/dev/block/by-name/<name>`` (root reads them)."""
+        self._bootloader = bl
+        if isinstance(bl, Bootloader):
+            for part in bl.sizes:
+                render = functools.partial(_partition_bytes, bl, part)
+                self._fs.add_dynamic(f"/dev/block/by-name/{part}", render, mode=0o600)
+
     def _load_kernel(self) -> bool:
         """Pick the slot (A/B fallback) and load its kernel into the model; False if none boots."""
         bl, kernel = self.bootloader, self._kernel
+        load_boot_image = getattr(kernel, "load_boot_image", None)
+        if isinstance(bl, Bootloader) and callable(load_boot_image) and self._boots_images:
+            # A real kernel (QemuKernel): it takes the whole image (kernel + initramfs + cmdline).
+            while (slot := bl.begin_boot()) is not None:
+                if load_boot_image(bl.read(f"boot_{slot}" if slot else "boot")):
+                    bl.mark_successful()
+                    if bl.slotted:  # as below: init learns the booted slot from the bootloader
+                        self._base_props["ro.boot.slot_suffix"] = f"_{bl.active_slot}"
+                        self._props.reset(self._base_props)
+                    return True
+                bl.boot_failed()  # not a kernel QEMU can boot: it never comes up
+            return False
         if not (isinstance(bl, Bootloader) and isinstance(kernel, SimKernel) and self._boots_images):
             return True
         while bl.begin_boot() is not None:
@@ -212,6 +250,10 @@ class VirtualHandset:
                 continue
             kernel.load_image(image)
             bl.mark_successful()  # update_verifier, once the boot is healthy
+            if bl.slotted:
+                # The bootloader passes the booted slot (androidboot.slot_suffix) to init.
+                self._base_props["ro.boot.slot_suffix"] = f"_{bl.active_slot}"
+                self._props.reset(self._base_props)
             return True
         return False
 
@@ -279,10 +321,17 @@ class VirtualHandset:
         fs.set_readonly("/sys", "EACCES")
 
     def _mount_kernel(self) -> None:
-        """Publish the kernel's files and knobs; paths it no longer serves read as ENOENT."""
+        """Publish the kernel's files and knobs; paths it no longer serves are removed.
+
+        A kernel flashed away takes its files with it: after booting a kernel
+        without the sysctl, ``[ -e /proc/sys/vm/kcompressd ]`` must be false.
+        """
         self._kernel_files = dict(self._kernel.files())
         knobs = self._kernel.knobs()
         self._kernel_files.update({path: knob.render for path, knob in knobs.items()})
+        for gone in self._kernel_paths - self._kernel_files.keys():
+            self._fs.remove_special(gone)
+            self._kernel_paths.discard(gone)
         for path in self._kernel_files:
             if path in self._kernel_paths:
                 continue
@@ -308,3 +357,9 @@ class VirtualHandset:
 
     def _build_prop(self) -> bytes:
         return "".join(f"{k}={v}\n" for k, v in sorted(self._base_props.items()) if k.startswith("ro.")).encode()
+
+
+def _partition_bytes(bl: Bootloader, part: str) -> bytes:
+    """A partition as dd reads it: what was flashed, then zeros to the partition's size."""
+    data = bl.contents.get(part, b"")
+    return data + bytes(max(0, bl.sizes[part] - len(data)))

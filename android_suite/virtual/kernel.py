@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from android_suite.virtual.api import BootState
 from android_suite.virtual.profile import Profile
@@ -76,6 +76,19 @@ class KernelBackend(Protocol):
     def on_boot(self, boot: BootState) -> None:
         """A (re)boot started: reset runtime state, remember the new boot_id."""
         ...
+
+
+@runtime_checkable
+class SwapControl(Protocol):
+    """Swap areas, for a kernel backend that can run mkswap/swapon/swapoff (errors: FsError)."""
+
+    def mkswap(self, path: str) -> int:
+        """Write a swap header on ``path``; returns the area's size in KiB."""
+        ...
+
+    def swapon(self, path: str, priority: int | None = None) -> None: ...
+
+    def swapoff(self, path: str) -> None: ...
 
 
 class StaticKernel:

@@ -25,6 +25,8 @@ from android_suite.errors import ConfigError, SuiteError
 from android_suite.virtual.control import ControlClient, ControlError
 
 START_TIMEOUT_S = 30.0
+QEMU_STOP_TIMEOUT_S = 60.0
+QEMU_START_TIMEOUT_S = 180.0  # a TCG guest boots in 10-30 s on an idle 2-core host, slower on a busy one
 
 
 class VirtualStartError(SuiteError):
@@ -41,6 +43,7 @@ class VirtualHandsetRef:
     adb_port: int
     fastboot_port: int
     model: str
+    kind: str = "virtual-sim"  # "virtual-qemu": a real Linux kernel under QEMU backs it
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def start_fleet(
     *,
     no_shell_v2: bool = False,
     timeout: float = START_TIMEOUT_S,
+    kernel: str = "auto",
 ) -> Fleet:
     """Start one background process with a handset per entry of ``profiles``.
 
@@ -95,6 +99,9 @@ def start_fleet(
         argv += ["--profile", p]
     if no_shell_v2:
         argv.append("--no-shell-v2")
+    argv += ["--kernel", kernel]
+    if kernel != "sim" and any(_is_qemu_profile(p) for p in profiles):
+        timeout = max(timeout, QEMU_START_TIMEOUT_S)  # the process boots its guests before it says "up"
     with log_file.open("ab") as log:
         # A new session: Ctrl-C in the terminal that ran `virtual up` must not
         # kill the handsets; `virtual down` stops them.
@@ -117,6 +124,16 @@ def start_fleet(
     )
 
 
+def _is_qemu_profile(name: str) -> bool:
+    """Whether a profile asks for a real kernel under QEMU (its ``[qemu]`` section)."""
+    from android_suite.virtual.profile import load_profile  # a data file reader, not the handset
+
+    try:
+        return load_profile(name).qemu is not None
+    except ConfigError:
+        return False  # the handset process reports the bad profile itself
+
+
 def read_fleet(state_file: Path) -> Fleet:
     data: dict[str, Any] = json.loads(state_file.read_text())
     handsets = tuple(
@@ -127,6 +144,7 @@ def read_fleet(state_file: Path) -> Fleet:
             adb_port=h["adb_port"],
             fastboot_port=h["fastboot_port"],
             model=h.get("model", ""),
+            kind=h.get("kind", "virtual-sim"),
         )
         for h in data["handsets"]
     )
@@ -151,6 +169,8 @@ def list_fleets(state_dir: Path | None = None) -> list[Fleet]:
 
 def stop_fleet(fleet: Fleet, timeout: float = 10.0) -> None:
     """Ask the process to stop; kill it if it does not within ``timeout``. Never raises."""
+    if any(h.kind == "virtual-qemu" for h in fleet.handsets):
+        timeout = max(timeout, QEMU_STOP_TIMEOUT_S)  # it powers its guests off first; a SIGKILL would orphan QEMU
     with contextlib.suppress(ControlError):
         fleet.control.shutdown()
     deadline = time.monotonic() + timeout

@@ -89,6 +89,26 @@ class Package:
 
 
 @dataclass(frozen=True)
+class QemuSettings:
+    """``[qemu]``: the handset's kernel is a real Linux under QEMU (``virtual/qemu``), not the model.
+
+    Attributes:
+        arch: guest architecture, "arm64" (the handsets' own) or "x86_64".
+        cpus / memory_mb: the guest's CPUs and RAM (MemTotal follows from memory_mb).
+        variant: the factory kernel build: "stock", "v1" or "sysctl" (kernel_config/README.md).
+    """
+
+    arch: str = "arm64"
+    cpus: int = 2
+    memory_mb: int = 1024
+    variant: str = "sysctl"
+
+
+QEMU_ARCHES = ("arm64", "x86_64")
+QEMU_VARIANTS = ("stock", "v1", "sysctl")
+
+
+@dataclass(frozen=True)
 class Profile:
     """A validated handset description; build variants with ``dataclasses.replace``."""
 
@@ -109,6 +129,7 @@ class Profile:
     adbd_root: bool = False  # userdebug `adb root`: the adb shell runs as uid 0
     has_su: bool = False
     packages: tuple[Package, ...] = ()
+    qemu: QemuSettings | None = None  # set: a real kernel under QEMU backs this handset
 
     @property
     def cores(self) -> int:
@@ -210,6 +231,8 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
             for i, p in enumerate(top.get_tables("packages"))
         ),
     )
+    if "qemu" in data:
+        profile = dataclasses.replace(profile, qemu=_qemu(top.get_table("qemu"), f"{where}[qemu]"))
     top.done()
     if build_type == "user" and (profile.adbd_root or profile.has_su):
         # adbd refuses `adb root` and there is no su binary on a user build.
@@ -217,6 +240,18 @@ def parse_profile(data: dict[str, Any], where: str = "<profile>") -> Profile:
     if profile.boot_seconds < 0:
         raise ConfigError(f"{where}: boot_seconds must be >= 0")
     return profile
+
+
+def _qemu(t: Table, where: str) -> QemuSettings:
+    settings = QemuSettings(
+        arch=t.get_str("arch", "arm64"),
+        cpus=t.get_int("cpus", 2, minimum=1),
+        memory_mb=t.get_int("memory_mb", 1024, minimum=128),
+        variant=t.get_str("variant", "sysctl"),
+    )
+    if settings.arch not in QEMU_ARCHES or settings.variant not in QEMU_VARIANTS:
+        raise ConfigError(f"{where}: arch must be one of {QEMU_ARCHES} and variant one of {QEMU_VARIANTS}")
+    return settings
 
 
 def _package(p: Table, where: str) -> Package:

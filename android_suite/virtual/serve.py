@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -26,6 +27,8 @@ from android_suite.virtual.bootloader import Bootloader
 from android_suite.virtual.fastboot import FastbootEndpoint
 from android_suite.virtual.handset import VirtualHandset
 from android_suite.virtual.profile import load_profile
+from android_suite.virtual.qemu.backend import QemuKernel
+from android_suite.virtual.qemu.compose import close_qemu, start_qemu_handset, wants_qemu
 from android_suite.virtual.sim import profile_kernel
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ class HandsetSpec:
     name: str
     seed: int = 0
     features: tuple[str, ...] | None = None  # None = the profile's own adb features
+    kernel: str = "auto"  # "sim" (the model), "qemu" (a real kernel; the profile needs [qemu]), "auto"
 
 
 @dataclass
@@ -59,7 +63,18 @@ class Running:
             "model": props.get("ro.product.model", ""),
             "mode": self.handset.mode,
             "boot_id": self.handset.boot.boot_id,
+            "kind": self.handset.kernel.kind,  # "virtual-sim" (the model) or "virtual-qemu" (a real kernel)
+            # For fault tests: what still runs, and which kernel image would boot.
+            "running": sorted(self.handset.log.running.values()),
+            **_slot_facts(self.handset.bootloader),
         }
+
+
+def _slot_facts(bootloader: object) -> dict[str, Any]:
+    if not isinstance(bootloader, Bootloader):
+        return {}
+    image = bootloader.contents.get(f"boot_{bootloader.active_slot}", b"")
+    return {"active_slot": bootloader.active_slot, "boot_sha256": hashlib.sha256(image).hexdigest()}
 
 
 class HandsetProcess:
@@ -71,11 +86,21 @@ class HandsetProcess:
         self.running: dict[str, Running] = {}
         self._stopped = asyncio.Event()
         self._control: asyncio.Server | None = None
+        self.qemu_kernels: list[QemuKernel] = []
 
     async def start(self) -> None:
         for spec in self.specs:
             profile = load_profile(spec.profile)
             features = list(spec.features) if spec.features is not None else None
+            if wants_qemu(profile, spec.kernel):
+                # A real kernel under QEMU: booted (agent answering) before the state file says "up".
+                work = self.state_file.parent / f"{self.state_file.stem}-{spec.name}"
+                handset, kernel = await start_qemu_handset(
+                    profile, name=spec.name, seed=spec.seed, features=features, work_dir=work
+                )
+                self.qemu_kernels.append(kernel)
+                await self._serve_handset(spec, handset)
+                continue
             handset = VirtualHandset(profile, name=spec.name, seed=spec.seed, features=features)
             # Factory images: both slots carry the profile's kernel, with its default kcompressd variant.
             factory = build_boot_image(profile_kernel(profile))
@@ -85,11 +110,7 @@ class HandsetProcess:
                 images={"boot_a": factory, "boot_b": factory},
                 check_images=True,
             )
-            adb = AdbEndpoint(handset)
-            await adb.start()
-            fastboot = FastbootEndpoint(handset)
-            await fastboot.start()
-            self.running[spec.name] = Running(spec, handset, adb, fastboot)
+            await self._serve_handset(spec, handset)
         self._control = await asyncio.start_server(self._serve_control, "127.0.0.1", 0)
         control_port = self._control.sockets[0].getsockname()[1]
         state = {
@@ -102,6 +123,19 @@ class HandsetProcess:
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.state_file)
 
+    async def _serve_handset(self, spec: HandsetSpec, handset: VirtualHandset) -> None:
+        adb = AdbEndpoint(handset)
+        await adb.start()
+        fastboot = FastbootEndpoint(handset)
+        await fastboot.start()
+        self.running[spec.name] = Running(spec, handset, adb, fastboot)
+
+    def close_kernels(self) -> None:
+        """Stop every QEMU guest (called on every exit path of the process; never raises)."""
+        for kernel in self.qemu_kernels:
+            close_qemu(kernel)
+        self.qemu_kernels.clear()
+
     async def wait(self) -> None:
         await self._stopped.wait()
 
@@ -111,6 +145,7 @@ class HandsetProcess:
         for r in self.running.values():
             await r.adb.stop()
             await r.fastboot.stop()
+        self.close_kernels()
         self._stopped.set()
 
     async def _serve_control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -164,9 +199,10 @@ async def serve(specs: list[HandsetSpec], state_file: Path) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(proc.stop()))
-    await proc.start()
-    log.info("virtual handsets up: %s", ", ".join(proc.running))
     try:
+        await proc.start()
+        log.info("virtual handsets up: %s", ", ".join(proc.running))
         await proc.wait()
     finally:
+        proc.close_kernels()  # an exception, a signal or a shutdown request: QEMU never outlives us
         state_file.unlink(missing_ok=True)

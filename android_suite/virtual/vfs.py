@@ -35,6 +35,8 @@ STRERROR = {
     "EINVAL": "Invalid argument",
     "EPERM": "Operation not permitted",
     "EBUSY": "Device or resource busy",
+    "ENOMEM": "Cannot allocate memory",
+    "ENOSPC": "No space left on device",
 }
 
 
@@ -94,6 +96,8 @@ class VirtualFS:
         # Fault hook: the handset filters every read through its Faults
         # (garbled or truncated files); identity when no fault is armed.
         self.read_filter: Callable[[str, bytes], bytes] | None = None
+        # Fault hook: True for a path whose data writes must fail with ENOSPC (full storage).
+        self.full_check: Callable[[str], bool] | None = None
         # /dev/null swallows writes and reads empty, for `>/dev/null` and `2>/dev/null`.
         self.add_knob("/dev/null", lambda: b"", lambda _data: None, mode=0o666)
 
@@ -218,6 +222,8 @@ class VirtualFS:
                 raise
             return
         self._check_mutable(path)
+        if data and self.full_check is not None and self.full_check(path):
+            raise fs_error("ENOSPC", path)
         when = self._now() if mtime is None else mtime
         if isinstance(node, _File):
             node.data = node.data + data if append else data
@@ -281,6 +287,19 @@ class VirtualFS:
         """A writable kernel knob; ``on_write`` validates and may raise FsError."""
         node = _Dynamic(mode=mode, mtime=self._now(), render=render, on_write=on_write)
         self._add_special(normpath(path), node)
+
+    def remove_special(self, path: str) -> None:
+        """Drop a kernel file (a new kernel does not serve it); empty parent directories go too."""
+        path = normpath(path)
+        if not isinstance(self._lookup(path), _Dynamic):
+            return
+        while path != "/":
+            parent, name = self._parent(path)
+            node = parent.children.get(name)
+            if isinstance(node, _Dir) and node.children:
+                break
+            parent.children.pop(name, None)
+            path = posixpath.dirname(path)
 
     def _add_special(self, path: str, node: _Dynamic) -> None:
         # Setup bypasses read-only marks: the kernel, not a writer, owns these files.

@@ -135,6 +135,17 @@ async def run_v2(stream: Stream, handset: HandsetEndpoint, command: str) -> None
 
 
 async def _run(handset: HandsetEndpoint, command: str, io: RawShellIO | PacketShellIO) -> int:
+    # Listed as running until it ends however it ends (a drop cancels this task).
+    running: dict[int, str] = getattr(getattr(handset, "log", None), "running", {})
+    token = id(io)
+    running[token] = command
+    try:
+        return await _run_listed(handset, command, io)
+    finally:
+        running.pop(token, None)
+
+
+async def _run_listed(handset: HandsetEndpoint, command: str, io: RawShellIO | PacketShellIO) -> int:
     needle = handset.faults.hang_command
     if needle is not None and needle in command:
         # hang_command fault: the command never finishes; only the host closing

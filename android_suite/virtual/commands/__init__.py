@@ -11,14 +11,17 @@ from android_suite.virtual.commands import (
     am,
     app_process,
     basic,
+    dd,
     dumpsys,
     files,
     input,
     logcat,
     memeater,
     monkey,
+    package,
     pm,
     props,
+    swap,
     system,
     text,
 )
@@ -31,7 +34,8 @@ from android_suite.virtual.commands.context import (
 )
 from android_suite.virtual.commands.props import PropertyStore
 
-_FAMILIES = (basic, files, props, system, app_process, am, pm, dumpsys, input, logcat, monkey, text, memeater)
+_FAMILIES = (basic, files, props, system, app_process, am, pm, dumpsys, input, logcat, monkey, text, memeater, swap, dd,
+             package)  # fmt: skip
 
 
 def default_commands() -> dict[str, CommandFn]:

@@ -155,6 +155,11 @@ def _memory(ctx: CommandContext) -> MemoryBackend | None:
 
 async def memeater(ctx: CommandContext) -> int:
     """The emulated eater (see the module docstring); output lines match memeater.c."""
+    from android_suite.virtual.qemu.eater import guest_kernel, run_guest_eater
+
+    kernel = guest_kernel(ctx.services)
+    if kernel is not None:  # a real kernel under QEMU: the guest's own memeater eats real memory
+        return await run_guest_eater(ctx, kernel, _RUNNING.setdefault(ctx.services, {}))
     opts = _parse(ctx.argv[1:], ctx.services.profile.mem_total_kb)
     if opts is None:
         await ctx.out(_USAGE)

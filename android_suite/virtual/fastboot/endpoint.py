@@ -142,12 +142,29 @@ class FastbootEndpoint:
         await self._before_reply()
         writer.write(frame(b"DATA%08x" % size))
         await writer.drain()
-        data = await read_payload(reader, size)
+        data = await self._download(reader, writer, size)
         try:
             bootloader.download(data)
         except BootloaderError as exc:
             return fail(exc.message)
         return Outcome([b"OKAY"])
+
+    async def _download(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, size: int) -> bytes:
+        """The download payload; under ``fastboot_drop_after_bytes`` the link is reset part-way."""
+        faults = getattr(self.target, "faults", None)
+        if faults is None or getattr(faults, "fastboot_drop_after_bytes", None) is None:
+            return await read_payload(reader, size)
+        chunks: list[bytes] = []
+        remaining = size
+        while remaining:
+            chunk = await read_packet(reader, remaining)
+            chunks.append(chunk)
+            remaining -= len(chunk)
+            if faults.consume_fastboot_bytes(len(chunk)):
+                # A cable pulled mid-download: the host sees a reset; the buffer stays unwritten.
+                _reset(writer)
+                raise ConnectionResetError("fastboot link dropped mid-download (fault)")
+        return b"".join(chunks)
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

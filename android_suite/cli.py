@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from android_suite.errors import SuiteError
-from android_suite.options import DEFAULT_PROFILES, add_device_options, port_number
+from android_suite.options import DEFAULT_PROFILES, add_device_options, add_farm_options, port_number
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--serial", default=None, help="only this device (default: all; $ANDROID_SERIAL is ignored here)")
     p.add_argument("--adb-port", type=port_number, default=None, help="adb server port (default 5037 or env)")
+    add_farm_options(p.add_argument, pytest_only=False)  # --inventory: the farm's merged view
     p.set_defaults(handler=_lazy("android_suite.commands.devices", "run"))
 
     v = sub.add_parser("virtual", help="start, list and stop virtual handsets")
@@ -37,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--count", type=int, default=1, help="handsets per profile (default 1)")
     up.add_argument("--adb-port", type=port_number, default=None, help="adb server to connect them to")
     up.add_argument("--no-shell-v2", action="store_true", help="emulate an old adbd without shell_v2")
+    up.add_argument(
+        "--kernel",
+        choices=("auto", "sim", "qemu"),
+        default="auto",
+        help="sim: the modelled kernel; qemu: a real Linux kernel under QEMU (default profile qemu_arm64); "
+        "auto (default): QEMU only for profiles with a [qemu] section",
+    )
     up.set_defaults(handler=_lazy("android_suite.commands.virtual", "up"))
     down = vsub.add_parser("down", help="disconnect and stop every virtual handset started by 'up'")
     down.add_argument("--adb-port", type=port_number, default=None)
@@ -57,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_device_options(r.add_argument)
     add_run_options(r, demo=False)
     r.set_defaults(handler=_lazy("android_suite.commands.run", "run"))
+
+    from android_suite.commands.claim_check import add_options as add_claim_options
+
+    c = sub.add_parser(
+        "claim-check", help="kcompressd's claims on a real kernel under QEMU: stock vs v1, sysctl 0 vs default"
+    )
+    add_claim_options(c)
+    c.set_defaults(handler=_lazy("android_suite.commands.claim_check", "run"))
 
     from android_suite.parsers.registry import KINDS  # names only: no parser module is imported
 
@@ -96,6 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--strict", action="store_true", help="exit 1 unless every setting matches (needs --fragments)")
     k.add_argument("--json", action="store_true", help="print JSON instead of a table")
     k.set_defaults(handler=_lazy("android_suite.commands.kernel_check", "run"))
+
+    from android_suite.commands.kernel_build import add_arguments as add_kernel_build_arguments  # argparse only
+
+    kb = sub.add_parser("kernel-build", help="build (or reuse from the cache) a real kernel + initramfs for QEMU")
+    add_kernel_build_arguments(kb)
+    kb.set_defaults(handler=_lazy("android_suite.commands.kernel_build", "run"))
+
+    from android_suite.commands.apk import add_apk_parser  # argparse only; the build is imported when it runs
+
+    add_apk_parser(sub)
+
+    fm = sub.add_parser("fault-matrix", help="inject each fault into a virtual handset; print the table of outcomes")
+    fm.add_argument("--only", nargs="+", default=None, metavar="NAME", help="run only these scenarios")
+    fm.add_argument("--json", action="store_true", help="print JSON records instead of the table")
+    fm.add_argument("--parallel", type=int, default=4, help="scenarios run at once (default 4)")
+    fm.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    fm.set_defaults(handler=_lazy("android_suite.commands.faults", "run"))
     return parser
 
 

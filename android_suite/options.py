@@ -65,7 +65,8 @@ def add_device_options(add: AddOption, *, dest_prefix: str = "", multi_serial: b
         dest=f"{dest_prefix}virtual_profiles",
         type=profile_list,
         default=None,
-        help=f"virtual handset profiles to start when no phone is given (default: {','.join(DEFAULT_PROFILES)})",
+        help=f"virtual handset profiles to start when no phone is given (default: {','.join(DEFAULT_PROFILES)}; "
+        "qemu_arm64: a real Linux kernel under QEMU, see android-suite kernel-build)",
     )
 
 
@@ -167,15 +168,56 @@ def add_scenario_options(add: AddOption, *, dest_prefix: str = "") -> None:
         "(default: results.db under pytest's basetemp, kept with the last few runs)",
     )
     add(
-        "--farm",
-        dest=f"{dest_prefix}farm",
-        default=None,
-        help="device-farm inventory (TOML); not implemented yet: giving it is a usage error",
-    )
-    add(
         "--allow-flash",
         dest=f"{dest_prefix}allow_flash",
         action="store_true",
         default=False,
         help="let tests marked `flashes` flash a phone's boot image (virtual handsets are always flashable)",
+    )
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0: {value}")
+    return value
+
+
+def add_farm_options(add: AddOption, *, dest_prefix: str = "", pytest_only: bool = True) -> None:
+    """Device-farm options (android_suite/farm): the inventory and the selection; leases for pytest."""
+    add(
+        "--inventory",
+        "--farm",
+        dest=f"{dest_prefix}inventory",
+        default=None,
+        help="device-farm inventory (TOML, see farm.example.toml): the devices, their adb servers and tags",
+    )
+    add("--vendor", dest=f"{dest_prefix}vendor", default=None, help="only SoC vendors in this list (MediaTek,Qualcomm)")
+    add("--model", dest=f"{dest_prefix}model", default=None, help="only these ro.product.model values (comma list)")
+    add("--tags", dest=f"{dest_prefix}tags", default=None, help="only inventory devices having ALL these tags")
+    add(
+        "--kcompressd-mechanism",
+        dest=f"{dest_prefix}kcompressd_mechanism",
+        default=None,
+        help="only devices whose kernel offers this kcompressd mechanism (none,build,sysctl,module); "
+        "read from each device",
+    )
+    if not pytest_only:
+        return
+    add(
+        "--lease-timeout",
+        dest=f"{dest_prefix}lease_timeout",
+        type=non_negative_float,
+        default=None,
+        help="how long to wait for a free farm device, or for a --serial phone another session holds (default 60 s)",
+    )
+    add(
+        "--lease-store",
+        dest=f"{dest_prefix}lease_store",
+        default=None,
+        help="farm runs across hosts: results-store URL holding the device leases "
+        "(default: the inventory's [farm] lease_store; without either, file locks on this host only)",
     )

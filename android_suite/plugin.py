@@ -18,6 +18,7 @@ from android_suite.options import (
     DEFAULT_PROFILES,
     KCOMPRESSD_STATES,
     add_device_options,
+    add_farm_options,
     add_kcompressd_options,
     add_scenario_options,
     resolve_adb_port,
@@ -27,10 +28,12 @@ from android_suite.session import HandsetSession, Target, free_port
 
 if TYPE_CHECKING:
     from android_suite.device.device import Device
+    from android_suite.farm.runtime import FarmRuntime
 
 SESSION_KEY = pytest.StashKey[HandsetSession]()
 STARTED_KEY = pytest.StashKey[list[Target]]()
 OLD_PORT_KEY = pytest.StashKey[str | None]()
+LOCKS_KEY = pytest.StashKey[list[Any]]()  # farm.locks.FileLease of --serial phones
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_device_options(group.addoption, dest_prefix="android_suite_", multi_serial=True)
     add_kcompressd_options(group.addoption, dest_prefix="android_suite_")
     add_scenario_options(group.addoption, dest_prefix="android_suite_")
+    add_farm_options(group.addoption, dest_prefix="android_suite_")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,6 +57,13 @@ def pytest_configure(config: pytest.Config) -> None:
     else:
         port = resolve_adb_port(config.getoption("android_suite_adb_port"))
     config.stash[SESSION_KEY] = HandsetSession(serial=serial, adb_port=port, profiles=profiles, serials=serials)
+    # Farm runs (--inventory, or -n under xdist): each process leases one device; see android_suite/farm.
+    from android_suite.farm.pytest_farm import configure_farm
+
+    plan = configure_farm(config, serials, port, profiles)
+    if plan is not None and plan.candidates:
+        # Until the lease is taken, a stand-in for "is this run on phones" (virtual_only skips).
+        config.stash[SESSION_KEY] = HandsetSession(serial=plan.candidates[0].serial, adb_port=plan.candidates[0].port)
     # The kernel fixtures (kcompressd, zram_config), loaded after the adb port is set.
     if not config.pluginmanager.has_plugin("android_suite.kernel.fixtures"):
         config.pluginmanager.import_plugin("android_suite.kernel.fixtures")
@@ -61,7 +72,22 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.import_plugin("android_suite.scenarios")
 
 
+def _farm(config: pytest.Config) -> FarmRuntime | None:
+    from android_suite.farm.pytest_farm import FARM_KEY
+
+    return config.stash.get(FARM_KEY, None)
+
+
+def _lease_timeout(config: pytest.Config) -> float:
+    from android_suite.farm.plan import DEFAULT_LEASE_TIMEOUT_S
+
+    value = config.getoption("android_suite_lease_timeout", None)
+    return DEFAULT_LEASE_TIMEOUT_S if value is None else float(value)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    for lock in config.stash.get(LOCKS_KEY, []):
+        lock.release()
     session = config.stash.get(SESSION_KEY, None)
     if session is not None:
         session.stop()
@@ -82,6 +108,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     session = metafunc.config.stash[SESSION_KEY]
     ids = list(session.serials) if session.serial else [f"{p}-{i}" for i, p in enumerate(session.profiles)]
+    farm = _farm(metafunc.config)
+    if farm is not None:
+        ids = farm.plan.slot_ids()  # one slot per worker; the device behind it is whatever that worker leased
     metafunc.parametrize("handset", ids, indirect=True, ids=ids, scope="session")
 
 
@@ -94,7 +123,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session")
 def handset_session(pytestconfig: pytest.Config) -> Iterator[HandsetSession]:
     """The adb server and handsets of this run, started on first use."""
+    farm = _farm(pytestconfig)
+    if farm is not None:
+        from android_suite.farm.runtime import NoFreeDevice
+
+        try:
+            pytestconfig.stash[SESSION_KEY] = farm.start_session()
+        except NoFreeDevice as exc:
+            pytest.fail(str(exc), pytrace=False)
     session = pytestconfig.stash[SESSION_KEY]
+    if farm is None and not session.is_virtual and LOCKS_KEY not in pytestconfig.stash:
+        # Phones named by --serial: the same per-serial file locks as farm leases, so a
+        # second session on this host waits for (or fails on) a phone in use, never shares it.
+        from android_suite.farm.locks import lock_serials
+
+        try:
+            pytestconfig.stash[LOCKS_KEY] = lock_serials(session.serials, _lease_timeout(pytestconfig))
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
     if STARTED_KEY not in pytestconfig.stash:
         pytestconfig.stash[STARTED_KEY] = session.start()
     yield session
@@ -104,6 +150,8 @@ def handset_session(pytestconfig: pytest.Config) -> Iterator[HandsetSession]:
 def handset(request: pytest.FixtureRequest, handset_session: HandsetSession) -> Target:
     """One handset under test (parametrised over every selected handset)."""
     wanted: Any = request.param
+    if _farm(request.config) is not None:
+        return handset_session.targets[0]  # the one device this process leased, whatever the slot
     for target in handset_session.targets:
         if wanted in (target.name, target.serial):
             return target
@@ -111,7 +159,7 @@ def handset(request: pytest.FixtureRequest, handset_session: HandsetSession) -> 
 
 
 @pytest.fixture
-def device(handset: Target, handset_session: HandsetSession) -> Iterator[Device]:
+def device(handset: Target, handset_session: HandsetSession, request: pytest.FixtureRequest) -> Iterator[Device]:
     """A :class:`~android_suite.device.device.Device` for ``handset``.
 
     On virtual handsets, faults a test injected are cleared afterwards and the
@@ -121,7 +169,9 @@ def device(handset: Target, handset_session: HandsetSession) -> Iterator[Device]
     from android_suite.device.adb import AdbTransport
     from android_suite.device.device import Device
 
-    yield Device(AdbTransport(handset.serial, port=handset_session.adb_port))
+    farm = _farm(request.config)
+    host = farm.server.host if farm is not None and farm.server is not None else "127.0.0.1"
+    yield Device(AdbTransport(handset.serial, host=host, port=handset_session.adb_port))
     if handset.control is not None and handset.virtual is not None and handset_session.server is not None:
         handset.control.clear_faults(handset.virtual.name)
         handset_session.server.connect(handset.serial)

@@ -146,17 +146,31 @@ class AppSwitch:
         import time
 
         from android_suite.workloads import collect_iteration as ci
+        from android_suite.workloads import frame_log
+        from android_suite.workloads import install as apk_install
 
         launches: list[tuple[str, str | None, float | None]] = []
         frames: dict[str, int] = {}
-        for app in self.plan.apps:
-            got = ci.launch(self.device, app.package, app.activity)
-            res = got.result
-            launches.append((app.package, res.launch_state if res else None, res.total_time_ms if res else None))
-            ci.reset_frames(self.device, app.package)
-            deadline = time.monotonic() + self.plan.dwell_s
-            self.device.shell(["input", "swipe", "540", "1800", "540", "700", "300"], timeout=30, check=False)
-            # The dwell is the workload's own duration, not a synchronisation.
-            threading.Event().wait(max(0.0, deadline - time.monotonic()))
-            frames[app.package] = len(ci.frames(self.device, app.package)[0])
+        # A workload with its own APKs (the test-app set): installed for the switch, ours removed after.
+        installed = apk_install.ensure_installed(self.device, self.plan.installs)
+        try:
+            if self.plan.frame_log:
+                ci.clear_log(self.device)
+            for app in self.plan.apps:
+                got = ci.launch(self.device, app.package, app.activity)
+                res = got.result
+                launches.append((app.package, res.launch_state if res else None, res.total_time_ms if res else None))
+                ci.reset_frames(self.device, app.package)
+                deadline = time.monotonic() + self.plan.dwell_s
+                self.device.shell(["input", "swipe", "540", "1800", "540", "700", "300"], timeout=30, check=False)
+                # The dwell is the workload's own duration, not a synchronisation.
+                threading.Event().wait(max(0.0, deadline - time.monotonic()))
+                frames[app.package] = len(ci.frames(self.device, app.package)[0])
+            if self.plan.frame_log:  # the test app's frames are in its own log, not in gfxinfo
+                self.device.shell(["input", "keyevent", "KEYCODE_HOME"], timeout=30, check=False)
+                log = frame_log.read(self.device)
+                for pkg in log.packages:
+                    frames[pkg] = frames.get(pkg, 0) + sum(len(b.dur_us) for b in log.frames(pkg))
+        finally:
+            apk_install.uninstall_ours(self.device, installed)
         return SwitchResult(launches, frames)

@@ -41,8 +41,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "soc(vendor): run only on handsets of this SoC vendor ('arm': any ARM part)")
     config.addinivalue_line("markers", "needs_root: run only where the shell can become root")
     config.addinivalue_line("markers", "flashes: flashes boot images (virtual handsets, or phones with --allow-flash)")
-    if config.getoption("android_suite_farm", None) is not None:
-        raise pytest.UsageError("--farm: device-farm inventories are not implemented yet")
 
 
 @pytest.fixture(autouse=True)

@@ -65,8 +65,12 @@ class HandsetSession:
     profiles: tuple[str, ...] = DEFAULT_PROFILES
     state_dir: Path | None = None
     no_shell_v2: bool = False
+    kernel: str = "auto"  # virtual handsets: "sim" model, "qemu" real kernel, "auto" (QEMU for [qemu] profiles)
     serials: tuple[str, ...] = ()
     targets: list[Target] = field(default_factory=list)
+    # Farm runs (android_suite/farm): handsets leased from a pool or adb server that
+    # someone else started and stops; start() only wraps them, stop() leaves them be.
+    external: tuple[Target, ...] = ()
     _fleet: Fleet | None = None
     server: AdbServer | None = None
 
@@ -86,6 +90,10 @@ class HandsetSession:
         # ANDROID_ADB_SERVER_PORT at import time; callers set it first.
         from android_suite.device.server import AdbServer
 
+        if self.external:
+            self.server = AdbServer(port=self.adb_port)
+            self.targets = list(self.external)
+            return self.targets
         if not self.is_virtual:
             assert self.serial is not None
             self.server = AdbServer(port=self.adb_port)
@@ -97,13 +105,15 @@ class HandsetSession:
         self.server = server
         try:
             state_dir = self.state_dir or Path(tempfile.mkdtemp(prefix="android_suite-virtual-"))
-            self._fleet = start_fleet(list(self.profiles), state_dir, no_shell_v2=self.no_shell_v2)
+            self._fleet = start_fleet(
+                list(self.profiles), state_dir, no_shell_v2=self.no_shell_v2, kernel=self.kernel
+            )
             for ref in self._fleet.handsets:
                 server.connect(ref.serial)
             for ref in self._fleet.handsets:
                 server.wait_for_state(ref.serial, "device", timeout=20.0)
                 self.targets.append(
-                    Target(ref.serial, ref.name, "virtual-sim", virtual=ref, control=self._fleet.control)
+                    Target(ref.serial, ref.name, ref.kind, virtual=ref, control=self._fleet.control)
                 )
         except BaseException:
             self.stop()
@@ -112,6 +122,9 @@ class HandsetSession:
 
     def stop(self) -> None:
         """Stop what we started; never raises, safe to call twice."""
+        if self.external:
+            self.server = None  # the pool's owner stops its server and handsets
+            return
         if self._fleet is not None:
             stop_fleet(self._fleet)
             self._fleet = None

@@ -1,4 +1,4 @@
-"""``android-suite devices [--json]``: what the adb server sees, with DeviceInfo."""
+"""``android-suite devices [--json]``: what the adb server sees, with DeviceInfo (``--inventory``: the farm view)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ COLUMNS = (
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "inventory", None):
+        from android_suite.commands.devices_farm import run_farm
+
+        return run_farm(args)
     port = resolve_adb_port(args.adb_port)
     server = AdbServer(port=port)
     listed = server.devices()

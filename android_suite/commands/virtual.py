@@ -14,12 +14,14 @@ from android_suite.virtual.manager import list_fleets, start_fleet, stop_fleet
 def up(args: argparse.Namespace) -> int:
     if args.count < 1:
         raise SystemExit("android-suite virtual up: --count must be at least 1")
-    profiles = [p for p in (args.profile or DEFAULT_PROFILES) for _ in range(args.count)]
+    kernel = getattr(args, "kernel", "auto")
+    default = ("qemu_arm64",) if kernel == "qemu" else DEFAULT_PROFILES  # --kernel qemu: the real-kernel profile
+    profiles = [p for p in (args.profile or default) for _ in range(args.count)]
     server = AdbServer(port=resolve_adb_port(args.adb_port))
     server.start()  # idempotent: an already running server is kept as it is
     # Progress to stderr: stdout carries one line per handset, for scripts.
     print(f"starting {len(profiles)} virtual handset(s): {', '.join(profiles)}", file=sys.stderr, flush=True)
-    fleet = start_fleet(profiles, no_shell_v2=args.no_shell_v2)
+    fleet = start_fleet(profiles, no_shell_v2=args.no_shell_v2, kernel=kernel)
     try:
         for ref in fleet.handsets:
             server.connect(ref.serial)
@@ -29,7 +31,7 @@ def up(args: argparse.Namespace) -> int:
         stop_fleet(fleet)
         raise
     for ref in fleet.handsets:
-        print(f"{ref.serial}\t{ref.name}\t{ref.model}\tfastboot tcp:127.0.0.1:{ref.fastboot_port}")
+        print(f"{ref.serial}\t{ref.name}\t{ref.model}\tfastboot tcp:127.0.0.1:{ref.fastboot_port}\t{ref.kind}")
     print(f"adb server port {server.port}; stop them with: android-suite virtual down", file=sys.stderr)
     return 0
 

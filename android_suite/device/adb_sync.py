@@ -36,16 +36,52 @@ class _DeadlineDevice:
         self._device = device
         self._deadline = deadline
         self._conn: Any = None
+        self.fail_message = ""  # the device's reason for a push FAIL (see _FailReader)
+        self.capture_fail = False  # set while pushing: pull reads its own FAIL message
 
     def open_transport(self, command: str | None = None, timeout: float | None = None) -> Any:
         self._conn = self._device.open_transport(command, timeout=time_left(self._deadline))
-        return self._conn
+        return _FailReader(self._conn, self)
 
     def tighten(self) -> None:
         """Bound the open socket by the time left (TimeoutError if none)."""
         remaining = time_left(self._deadline)
         if self._conn is not None and not self._conn.closed:
             self._conn.conn.settimeout(remaining)
+
+
+class _FailReader:
+    """The sync connection, reading the reason after a FAIL verdict before adbutils closes it.
+
+    adbutils' push raises ``AdbError("FAIL")`` and leaves the device's message
+    ("No space left on device", "Read-only file system") unread; it is what the
+    user needs. Only while pushing (``capture_fail``): a pull reads the message
+    after its own FAIL itself, so it must find it still there.
+    """
+
+    def __init__(self, conn: Any, owner: _DeadlineDevice) -> None:
+        self._conn = conn
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def __enter__(self) -> _FailReader:
+        self._conn.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        return self._conn.__exit__(*exc)
+
+    def read_string(self, n: int) -> str:
+        text = str(self._conn.read_string(n))
+        if text == "FAIL" and self._owner.capture_fail:
+            try:
+                size = struct.unpack("<I", self._conn.read(4))[0]
+                self._owner.fail_message = str(self._conn.read_string(size))
+            except Exception:  # the reason is a nicety; the verdict stands without it
+                self._owner.fail_message = ""
+        return text
 
 
 class _DeadlineReader:
@@ -89,6 +125,7 @@ def push_file(device: Any, local: Path, remote: str, deadline: float, serial: st
         remote = remote.rstrip("/") + "/" + local.name
     argv = ["adb", "push", str(local), remote]
     hint = "check the remote directory exists, is writable by adb (e.g. /data/local/tmp) and has space"
+    proxy.capture_fail = True
     try:
         with local.open("rb") as f:
             sent = int(sync.push(_DeadlineReader(f, proxy), remote, mode=stat.S_IMODE(local_stat.st_mode)))
@@ -97,7 +134,10 @@ def push_file(device: Any, local: Path, remote: str, deadline: float, serial: st
     except adbutils.AdbError as exc:
         if str(exc) != "FAIL":  # "" = the stream closed before the verdict
             raise EOFError(f"push of {remote} cut short") from exc
-        raise PermanentDeviceError(f"the device refused {remote}", serial=serial, argv=argv, hint=hint) from exc
+        why = f": {proxy.fail_message}" if proxy.fail_message else ""
+        raise PermanentDeviceError(f"the device refused {remote}{why}", serial=serial, argv=argv, hint=hint) from exc
+    finally:
+        proxy.capture_fail = False
     kept = _stat(sync, remote)[1]
     if kept != sent or sent != local_stat.st_size:
         raise PermanentDeviceError(

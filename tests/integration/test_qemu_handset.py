@@ -19,7 +19,8 @@ from android_suite.device.device import Device
 from android_suite.parsers.vmstat import parse_vmstat
 from android_suite.session import HandsetSession, Target
 
-pytestmark = pytest.mark.virtual_only
+# A cold cache builds both kernels in the first fixture: several minutes on 2 cores.
+pytestmark = [pytest.mark.virtual_only, pytest.mark.timeout(1800)]
 VARIANTS = ("sysctl", "stock")
 
 

@@ -62,6 +62,8 @@ class HandsetSession:
 
     serial: str | None
     adb_port: int | None = None
+    # The adb server's host: loopback, or the host a farm inventory names for phones attached elsewhere.
+    adb_host: str = "127.0.0.1"
     profiles: tuple[str, ...] = DEFAULT_PROFILES
     state_dir: Path | None = None
     no_shell_v2: bool = False

@@ -87,7 +87,7 @@ class FarmRuntime:
             profiles = tuple(dict.fromkeys(h.profile for h in fleet.handsets))
             session = HandsetSession(serial=None, adb_port=c.port, profiles=profiles, external=(target,))
         else:
-            session = HandsetSession(serial=c.serial, adb_port=c.port)
+            session = HandsetSession(serial=c.serial, adb_port=c.port, adb_host=c.host)
         session.start()
         self.session = session
         return session

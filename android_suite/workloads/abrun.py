@@ -78,7 +78,7 @@ def run_handset(
     from android_suite.kernel.state import StateUnavailable
 
     result = HandsetResult(target.serial, target.name)
-    device = Device(AdbTransport(target.serial, port=session.adb_port))
+    device = Device(AdbTransport(target.serial, host=session.adb_host, port=session.adb_port))
     try:
         from android_suite.workloads.journal import replay
 

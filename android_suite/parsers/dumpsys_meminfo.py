@@ -13,10 +13,6 @@ recent releases, ``Heap Size`` ...), a ``TOTAL`` row, then the App Summary::
 Releases before the RSS columns print ``TOTAL:`` and no Rss column. Table
 columns come from the header, so ``-a`` tables and vendor columns work too.
 
-System-wide (``ActivityManagerService`` memory dump): the ``Total RAM``,
-``Free RAM``, ``Used RAM``, ``Lost RAM`` and ``ZRAM`` lines, written
-``1,234,567K`` since Android 7 and ``1234567 kB`` before, and the optional
-``Total PSS by process:`` / ``Total PSS by OOM adjustment:`` lists.
 Every value is in kB.
 """
 

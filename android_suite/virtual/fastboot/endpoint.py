@@ -154,17 +154,14 @@ class FastbootEndpoint:
         faults = getattr(self.target, "faults", None)
         if faults is None or getattr(faults, "fastboot_drop_after_bytes", None) is None:
             return await read_payload(reader, size)
-        chunks: list[bytes] = []
-        remaining = size
-        while remaining:
-            chunk = await read_packet(reader, remaining)
-            chunks.append(chunk)
-            remaining -= len(chunk)
-            if faults.consume_fastboot_bytes(len(chunk)):
+
+        def count(n: int) -> None:
+            if faults.consume_fastboot_bytes(n):
                 # A cable pulled mid-download: the host sees a reset; the buffer stays unwritten.
                 _reset(writer)
                 raise ConnectionResetError("fastboot link dropped mid-download (fault)")
-        return b"".join(chunks)
+
+        return await read_payload(reader, size, count)
 
 
 def _reset(writer: asyncio.StreamWriter) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
+from collections.abc import Callable
 
 HANDSHAKE = b"FB01"
 # AOSP caps commands at 64 bytes and replies at 256; allow slack for commands
@@ -39,14 +40,21 @@ async def read_packet(reader: asyncio.StreamReader, limit: int) -> bytes:
     return await reader.readexactly(length)
 
 
-async def read_payload(reader: asyncio.StreamReader, size: int) -> bytes:
-    """Collect exactly ``size`` download bytes, spread over one or more packets."""
+async def read_payload(
+    reader: asyncio.StreamReader, size: int, on_chunk: Callable[[int], None] | None = None
+) -> bytes:
+    """Collect exactly ``size`` download bytes, spread over one or more packets.
+
+    ``on_chunk`` sees each packet's length as it arrives (fault injection may raise there).
+    """
     chunks: list[bytes] = []
     remaining = size
     while remaining:
         chunk = await read_packet(reader, remaining)
         chunks.append(chunk)
         remaining -= len(chunk)
+        if on_chunk is not None:
+            on_chunk(len(chunk))
     return b"".join(chunks)
 
 

@@ -50,6 +50,8 @@ def judge_claim(claimed: float, measured: float, low: float, high: float) -> tup
         return "inconclusive", "interval holds both the claim and no change: more iterations needed"
     if contains_claim:
         return "yes", "claim inside the interval"
+    if (measured > 0) != (claimed > 0) and measured != 0.0:
+        return "no", "measured change goes the other way"
     smaller = high < claimed if claimed > 0 else low > claimed  # short of the claim, in its direction
     return "no", "measured change smaller than claimed" if smaller else "measured change larger than claimed"
 

@@ -151,6 +151,9 @@ def test_claim_judgement() -> None:
     assert judge_claim(2.6, 0.7, 0.5, 0.9) == ("no", "measured change smaller than claimed")
     assert judge_claim(-0.5, -0.7, -0.8, -0.6) == ("no", "measured change larger than claimed")
     assert judge_claim(-0.5, -0.2, -0.6, 0.1)[0] == "inconclusive"
+    # Stalls up where the claim says down: not "smaller", the other way.
+    assert judge_claim(-0.5, 0.52, -0.21, 1.94) == ("no", "measured change goes the other way")
+    assert judge_claim(2.6, -0.1, -0.3, 0.1) == ("no", "measured change goes the other way")
     assert judge_claim(-0.5, float("nan"), float("nan"), float("nan"))[0] == "inconclusive"
 
 

@@ -125,7 +125,7 @@ def _settle(agent: AgentLike, timeout: float = 30.0) -> None:
         if scanned == last:
             break
         last = scanned
-        time.sleep(SETTLE_POLL_S)  # the quiet period itself is the condition being waited for
+        time.sleep(SETTLE_POLL_S)  # wait-ok: the quiet period itself is the condition being waited for
     agent.exec(["sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], timeout=60.0)
 
 
@@ -148,7 +148,7 @@ def _wait_for_reclaim(agent: AgentLike, pid: int, base: int, timeout: float) -> 
             return
         if not _alive(agent, pid):
             raise EaterDied("the memory eater died before the guest reached swap (OOM kill)")
-        time.sleep(SETTLE_POLL_S / 4)
+        time.sleep(SETTLE_POLL_S / 4)  # wait-ok: poll interval of a deadline-bounded wait for swap-out
     raise RuntimeError(f"no swap-out within {timeout:.0f} s of starting the eater: raise --eater-pct")
 
 
@@ -160,7 +160,7 @@ def measure(agent: AgentLike, settings: ClaimSettings, mem_total_kb: int) -> dic
     try:
         _wait_for_reclaim(agent, pid, base, timeout=180.0)
         v0, cpu0, t0 = parse_vmstat(agent.read("/proc/vmstat")), _reclaim_cpu(agent), time.monotonic()
-        time.sleep(settings.seconds)  # the measurement window itself, not a wait for a condition
+        time.sleep(settings.seconds)  # wait-ok: the measurement window itself, not a wait for a condition
         v1, cpu1, t1 = parse_vmstat(agent.read("/proc/vmstat")), _reclaim_cpu(agent), time.monotonic()
         if not _alive(agent, pid):
             raise EaterDied("the memory eater was killed during the measured window (OOM kill)")

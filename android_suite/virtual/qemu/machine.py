@@ -236,8 +236,9 @@ class QemuMachine:
                             console=self.console_text(),
                             hint="read the console tail; under TCG raise the timeout",
                         ) from None
-                    # Before slirp listens, connects fail at once: pace the retries.
-                    time.sleep(0.2)
+                    # Before slirp listens, connects fail at once: pace the retries of this
+                    # deadline-bounded poll (the condition is the agent's pong).
+                    time.sleep(0.2)  # wait-ok
         except BaseException:
             self.stop(timeout=5)
             raise
